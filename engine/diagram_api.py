@@ -1,0 +1,212 @@
+"""The functions a process owner may call from scripts, conditions and timers in a diagram.
+
+They are the only bridge from a diagram to the engine: a script records a
+deadline or a stage change here, and the engine applies what was recorded when
+it saves the step, inside the same transaction. Values crossing into task data
+are plain strings (ISO dates and instants) so that workflows serialize cleanly.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from . import clock
+from .calendar import (
+    DEFAULT_CALENDAR,
+    WorkingDayCalendar,
+    add_working_days as _add_working_days,
+    day_zero,
+    end_of_day as _end_of_day,
+    holidays_skipped,
+    london_date,
+)
+
+
+class DeadlineRuleError(ValueError):
+    """A diagram asked for something the rules forbid, e.g. an extension past the legal limit."""
+
+    def __init__(self, message: str, field_name: str | None = None):
+        super().__init__(message)
+        self.field_name = field_name
+
+
+@dataclass
+class DeadlineChange:
+    step: str
+    due_on: date
+    basis: str
+    start_on: date | None = None
+    working_days: int | None = None
+    extension_reason: str | None = None
+    extended_working_days: int = 0
+    completed_on: date | None = None
+
+
+@dataclass
+class StepEffects:
+    """What the diagram's scripts asked of the case during one engine step."""
+
+    calendar: WorkingDayCalendar = DEFAULT_CALENDAR
+    known_deadlines: dict[str, DeadlineChange] = field(default_factory=dict)
+    deadlines: dict[str, DeadlineChange] = field(default_factory=dict)
+    stage: str | None = None
+    outcome: str | None = None
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+    def deadline(self, step: str) -> DeadlineChange | None:
+        return self.deadlines.get(step) or self.known_deadlines.get(step)
+
+
+_effects: ContextVar[StepEffects | None] = ContextVar("step_effects", default=None)
+
+
+@contextmanager
+def collecting(effects: StepEffects):
+    token = _effects.set(effects)
+    try:
+        yield effects
+    finally:
+        _effects.reset(token)
+
+
+def _current() -> StepEffects:
+    effects = _effects.get()
+    if effects is None:
+        # Outside an engine step (e.g. a diagram run by hand): record into a throwaway.
+        effects = StepEffects()
+        _effects.set(effects)
+    return effects
+
+
+def _as_date(value) -> date:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _describe_holidays(start: date, end: date, calendar: WorkingDayCalendar) -> str:
+    skipped = holidays_skipped(start, end, calendar)
+    if not skipped:
+        return "no bank holidays fall in that period"
+    names = ", ".join(f"{name} ({day.isoformat()})" for day, name in skipped)
+    return f"bank holidays skipped: {names}"
+
+
+def start_deadline(step: str, start_on, working_days: int, rule: str, start_event: str = "start") -> str:
+    """Set the deadline `step` to `working_days` working days after `start_on`; return the due date."""
+    effects = _current()
+    start = day_zero(_as_date(start_on), effects.calendar)
+    due = _add_working_days(start, int(working_days), effects.calendar)
+    basis = (
+        f"{working_days} working days from {start_event} on {start.isoformat()} ({rule}); "
+        f"{_describe_holidays(start, due, effects.calendar)}"
+    )
+    effects.deadlines[step] = DeadlineChange(step, due, basis, start, int(working_days))
+    return due.isoformat()
+
+
+def extend_deadline(step: str, extra_working_days: int, max_extra_working_days: int, reason: str) -> str:
+    """Extend `step` by `extra_working_days`, refusing a total beyond `max_extra_working_days`."""
+    effects = _current()
+    current = effects.deadline(step)
+    if current is None or current.start_on is None:
+        raise DeadlineRuleError(f"There is no {step} deadline to extend")
+    extra = int(extra_working_days)
+    total = current.extended_working_days + extra
+    if extra < 1:
+        raise DeadlineRuleError("An extension must be at least 1 working day", "extension_working_days")
+    if total > int(max_extra_working_days):
+        left = int(max_extra_working_days) - current.extended_working_days
+        raise DeadlineRuleError(
+            f"The rules allow at most {max_extra_working_days} extra working days for this step; "
+            f"{left} remain",
+            "extension_working_days",
+        )
+    if not str(reason or "").strip():
+        raise DeadlineRuleError("Record the reason for the extension", "extension_reason")
+    days = current.working_days + total
+    due = _add_working_days(current.start_on, days, effects.calendar)
+    basis = (
+        f"{current.working_days} working days from {current.start_on.isoformat()}, extended by {total} "
+        f"(reason: {reason}); {_describe_holidays(current.start_on, due, effects.calendar)}"
+    )
+    effects.deadlines[step] = DeadlineChange(
+        step, due, basis, current.start_on, current.working_days, reason, total
+    )
+    return due.isoformat()
+
+
+def complete_deadline(step: str, completed_on=None) -> None:
+    """Record that the step of deadline `step` was done on `completed_on` (default today)."""
+    effects = _current()
+    current = effects.deadline(step)
+    if current is None:
+        raise DeadlineRuleError(f"There is no {step} deadline to complete")
+    done = _as_date(completed_on) if completed_on else today()
+    effects.deadlines[step] = DeadlineChange(**{**current.__dict__, "completed_on": done})
+
+
+def add_working_days(start_on, working_days: int) -> str:
+    """Return the ISO date `working_days` working days after `start_on`."""
+    return _add_working_days(_as_date(start_on), int(working_days), _current().calendar).isoformat()
+
+
+def working_days_before(due_on, working_days: int) -> str:
+    """Return the ISO date `working_days` working days before `due_on` (for reminders)."""
+    calendar = _current().calendar
+    day, counted = _as_date(due_on), 0
+    while counted < int(working_days):
+        day -= timedelta(days=1)
+        if calendar.is_working_day(day):
+            counted += 1
+    return day.isoformat()
+
+
+def end_of_day(on) -> str:
+    """Return the aware ISO instant when the London day `on` ends: a timeDate for 'once this date has passed'."""
+    return _end_of_day(_as_date(on)).isoformat()
+
+
+def start_of_day(on) -> str:
+    """Return the aware ISO instant when the London day `on` begins (for reminders on that day)."""
+    return (_end_of_day(_as_date(on)) - timedelta(days=1)).isoformat()
+
+
+def today() -> str:
+    """Return today's date in Europe/London, by the engine's clock."""
+    return london_date(clock.now()).isoformat()
+
+
+def set_stage(stage: str) -> None:
+    """Move the case to `stage` (intake, stage1, stage2, stage3, response, closed)."""
+    _current().stage = stage
+
+
+def set_outcome(outcome: str) -> None:
+    """Record the outcome of the latest stage (upheld, partly_upheld, not_upheld, ...)."""
+    _current().outcome = outcome
+
+
+def add_history(event: str, detail: str = "") -> None:
+    """Write a line in the case history."""
+    _current().notes.append((event, detail))
+
+
+DIAGRAM_FUNCTIONS = {
+    f.__name__: f
+    for f in (
+        start_deadline,
+        extend_deadline,
+        complete_deadline,
+        add_working_days,
+        working_days_before,
+        end_of_day,
+        start_of_day,
+        today,
+        set_stage,
+        set_outcome,
+        add_history,
+    )
+}

@@ -1,0 +1,22 @@
+"""Everything that touches SpiffWorkflow: parsing, the script engine, serialization, running.
+
+No other part of the application imports SpiffWorkflow, so a library upgrade
+is contained here.
+"""
+from .parsing import CheckReport, DiagramFile, build_specs, check_files, content_hash
+from .running import (
+    NotWaitingForMessage,
+    UserTaskView,
+    WaitingTimer,
+    advance,
+    complete_user_task,
+    find_ready_user_task,
+    is_completed,
+    ready_user_tasks,
+    send_message,
+    start_workflow,
+    waiting_timers,
+    workflow_data,
+)
+from .scripting import DiagramCodeError
+from .serialization import LIBRARY_VERSION, SERIALIZER_VERSION, dump_state, load_state

@@ -1,0 +1,137 @@
+"""Start and advance workflows, and read what they wait for."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from . import clock_hook
+from .scripting import script_engine
+
+
+class NotWaitingForMessage(Exception):
+    """The workflow has nothing waiting for that message right now."""
+
+
+@dataclass(frozen=True)
+class UserTaskView:
+    """What the engine needs to know of a ready human task."""
+
+    id: str
+    spec_id: str
+    title: str
+    lane: str | None
+    properties: dict
+    documentation: str
+    instructions: str
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    task_id: str
+    spec_id: str
+    title: str
+    due_at: datetime
+
+
+def start_workflow(spec, subprocess_specs, data: dict) -> BpmnWorkflow:
+    """Create a workflow, hand it the case data and run it to its first wait."""
+    clock_hook.install()
+    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine())
+    start = workflow.get_tasks(state=TaskState.READY)[0]
+    start.data.update(data)
+    workflow.do_engine_steps()
+    workflow.refresh_timers()
+    workflow.do_engine_steps()
+    return workflow
+
+
+def ready_user_tasks(workflow: BpmnWorkflow) -> list[UserTaskView]:
+    return [_view(task) for task in workflow.get_tasks(state=TaskState.READY, manual=True)]
+
+
+def _view(task) -> UserTaskView:
+    spec = task.task_spec
+    extensions = getattr(spec, "extensions", {}) or {}
+    return UserTaskView(
+        id=str(task.id),
+        spec_id=spec.bpmn_id or spec.name,
+        title=spec.bpmn_name or spec.bpmn_id or spec.name,
+        lane=spec.lane,
+        properties=dict(extensions.get("properties", {})),
+        documentation=spec.documentation or "",
+        instructions=extensions.get("instructionsForEndUser") or "",
+    )
+
+
+def find_ready_user_task(workflow: BpmnWorkflow, task_id: str):
+    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+        if str(task.id) == task_id:
+            return task
+    return None
+
+
+def task_data(workflow: BpmnWorkflow, task_id: str) -> dict:
+    task = workflow.get_task_from_id(UUID(task_id))
+    return dict(task.data)
+
+
+def complete_user_task(workflow: BpmnWorkflow, task, data: dict) -> None:
+    """Hand the form data to the task and run the workflow to its next wait."""
+    # Replace top-level keys only: 3.2.0 copies task data shallowly (spiffworkflow-notes.md).
+    task.data.update(data)
+    task.run()
+    advance(workflow)
+
+
+def advance(workflow: BpmnWorkflow) -> None:
+    """Run engine steps, fire any timers that are due by the engine clock, and run again."""
+    clock_hook.install()
+    workflow.do_engine_steps()
+    workflow.refresh_timers()
+    workflow.do_engine_steps()
+
+
+def send_message(workflow: BpmnWorkflow, name: str, payload: dict) -> None:
+    try:
+        workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload))
+    except WorkflowException as err:
+        raise NotWaitingForMessage(str(err)) from None
+    advance(workflow)
+
+
+def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:
+    """List the timers the workflow waits on, with the instant each falls due."""
+    found = []
+    for task in workflow.event_manager.tasks.values():
+        definition = task.task_spec.event_definition
+        if not isinstance(definition, TimerEventDefinition) or task.has_state(TaskState.FINISHED_MASK):
+            continue
+        value = task._get_internal_data("event_value")
+        if isinstance(value, dict):
+            value = value.get("next")
+        if value is None:
+            continue
+        due = datetime.fromisoformat(value)
+        if due.tzinfo is None:
+            due = due.replace(tzinfo=timezone.utc)
+        spec = task.task_spec
+        found.append(WaitingTimer(str(task.id), spec.bpmn_id or spec.name, spec.bpmn_name or "", due))
+    return found
+
+
+def is_completed(workflow: BpmnWorkflow) -> bool:
+    return workflow.is_completed()
+
+
+def workflow_data(workflow: BpmnWorkflow) -> dict:
+    """Return the data of the most recently completed task: the case's current facts."""
+    task = workflow.last_task or workflow.task_tree
+    return dict(task.data)

@@ -1,0 +1,82 @@
+"""Save and restore running workflows without copying their process definition.
+
+The stock serializer embeds the whole process definition in every save, which
+doubles the size and the time of each step. The definition belongs to the
+deployed process version (parsed once and cached), so a saved workflow here
+holds only its state and is restored against the cached spec.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.version import __version__ as LIBRARY_VERSION
+
+from .scripting import script_engine
+
+
+class SpecByReferenceConverter(BpmnWorkflowConverter):
+    """Leave the process definition out of the saved state; take it from the caller on restore."""
+
+    def to_dict(self, workflow):
+        dct = super(BpmnWorkflowConverter, self).to_dict(workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct, spec=None, subprocess_specs=None):
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def _register_plain_values(registry) -> None:
+    """Task data may hold dates and decimals; the stock registry cannot save them."""
+    registry.register(date, lambda v: {"value": v.isoformat()}, lambda d: date.fromisoformat(d["value"]), "date")
+    registry.register(
+        datetime, lambda v: {"value": v.isoformat()}, lambda d: datetime.fromisoformat(d["value"]), "datetime"
+    )
+    registry.register(Decimal, lambda v: {"value": str(v)}, lambda d: Decimal(d["value"]), "decimal")
+
+
+_SERIALIZER: BpmnWorkflowSerializer | None = None
+
+
+def serializer() -> BpmnWorkflowSerializer:
+    global _SERIALIZER
+    if _SERIALIZER is None:
+        config = dict(SPIFF_CONFIG)
+        config[BpmnWorkflow] = SpecByReferenceConverter
+        registry = BpmnWorkflowSerializer.configure(config)
+        _register_plain_values(registry)
+        _SERIALIZER = BpmnWorkflowSerializer(registry)
+    return _SERIALIZER
+
+
+def dump_state(workflow: BpmnWorkflow) -> str:
+    """Serialize a workflow's state (not its definition) to JSON."""
+    s = serializer()
+    s.registry._encoder_mode = True
+    try:
+        return json.dumps(s.to_dict(workflow), separators=(",", ":"), cls=s._encoder_cls)
+    finally:
+        s.registry._encoder_mode = False
+
+
+def load_state(state: str, spec, subprocess_specs) -> BpmnWorkflow:
+    """Restore a workflow saved by `dump_state` against its cached definition."""
+    workflow = serializer().from_dict(json.loads(state), spec=spec, subprocess_specs=subprocess_specs)
+    workflow.script_engine = script_engine()
+    return workflow
