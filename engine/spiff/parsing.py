@@ -149,6 +149,14 @@ def _forms_referenced(diagram: DiagramFile) -> set[str]:
     return found
 
 
+def referenced_ids(diagram: DiagramFile) -> set[str]:
+    """Return the process and decision ids this file calls (call activities, business rule tasks)."""
+    found = {e.get("calledElement") for e in diagram.root.iter(f"{{{BPMN_NS}}}callActivity")}
+    found.update((e.text or "").strip() for e in diagram.root.iter(f"{{{SPIFF_NS}}}calledDecisionId"))
+    found.update(e.get("decisionRef") for e in diagram.root.iter(f"{{{BPMN_NS}}}businessRuleTask"))
+    return {i for i in found if i} - set(diagram.ids)
+
+
 def new_parser() -> SpiffBpmnParser:
     return SpiffBpmnParser(validator=VALIDATOR)
 

@@ -1,0 +1,174 @@
+"""Deployed process versions: check, store, parse once and cache.
+
+A deployment stores a new version only when the file (or a form it uses)
+changed; running cases keep the version they started on, because each
+process instance points at its version row.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from sqlalchemy import func, select
+
+from . import spiff
+from .errors import DeploymentRefused, NotFound
+from .models import ProcessVersion, db, utcnow
+
+DIAGRAM_SUFFIXES = (".bpmn", ".dmn")
+
+
+@dataclass
+class DeployResult:
+    deployed: list[ProcessVersion] = field(default_factory=list)
+    unchanged: list[ProcessVersion] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _load_forms(paths: dict[str, Path], report: spiff.CheckReport) -> dict[str, dict[str, dict]]:
+    """Read the JSON Schema forms each file refers to, relative to that file's folder."""
+    forms: dict[str, dict[str, dict]] = {}
+    for name, form_names in report.forms.items():
+        folder = paths[name].parent
+        forms[name] = {}
+        for form_name in sorted(form_names):
+            path = folder / form_name
+            try:
+                schema = json.loads(path.read_text())
+                Draft202012Validator.check_schema(schema)
+            except FileNotFoundError:
+                report.errors.append(f"{name}: form {form_name} does not exist")
+                continue
+            except json.JSONDecodeError as err:
+                report.errors.append(f"{name}: form {form_name} is not valid JSON: {err}")
+                continue
+            except SchemaError as err:
+                report.errors.append(f"{name}: form {form_name} is not a valid JSON Schema: {err.message}")
+                continue
+            forms[name][form_name] = schema
+    return forms
+
+
+def _bundle_hash(content: bytes, forms: dict[str, dict]) -> str:
+    digest = hashlib.sha256(content)
+    digest.update(json.dumps(forms, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def latest_versions() -> dict[str, ProcessVersion]:
+    """Return the newest version of every deployed process or decision, by id."""
+    newest = (
+        select(ProcessVersion.process_id, func.max(ProcessVersion.version).label("version"))
+        .group_by(ProcessVersion.process_id)
+        .subquery()
+    )
+    rows = db.session.scalars(
+        select(ProcessVersion).join(
+            newest,
+            (ProcessVersion.process_id == newest.c.process_id) & (ProcessVersion.version == newest.c.version),
+        )
+    )
+    return {row.process_id: row for row in rows}
+
+
+def deploy_paths(paths: list[Path], deployed_by: str) -> DeployResult:
+    """Check and deploy diagram files; refuse all of them, with every reason, if any is broken."""
+    by_name = {path.name: path for path in paths}
+    if len(by_name) != len(paths):
+        raise DeploymentRefused(["two files with the same name in one deployment"])
+    contents = {}
+    for name, path in by_name.items():
+        try:
+            contents[name] = path.read_bytes()
+        except OSError as err:
+            raise DeploymentRefused([f"{name}: cannot be read: {err.strerror}"]) from None
+    return deploy_contents(contents, by_name, deployed_by)
+
+
+def deploy_contents(contents: dict[str, bytes], paths: dict[str, Path], deployed_by: str) -> DeployResult:
+    latest = latest_versions()
+    context = _context_for(contents, latest)
+    report = spiff.check_files(contents, {v.file_name: v.xml.encode() for v in context.values()})
+    forms = _load_forms(paths, report) if report.ok else {}
+    if not report.ok:
+        raise DeploymentRefused(report.errors)
+    result = DeployResult(warnings=list(report.warnings))
+    for diagram in report.files:
+        bundle_hash = _bundle_hash(diagram.content, forms.get(diagram.name, {}))
+        dependencies = [context[i].id for i in sorted(spiff.referenced_ids(diagram)) if i in context]
+        for process_id in diagram.ids:
+            current = latest.get(process_id)
+            if current is not None and current.content_hash == bundle_hash:
+                result.unchanged.append(current)
+                continue
+            version = ProcessVersion(
+                process_id=process_id,
+                version=(current.version + 1) if current else 1,
+                kind=diagram.kind,
+                file_name=diagram.name,
+                content_hash=bundle_hash,
+                xml=diagram.content.decode("utf-8"),
+                forms=forms.get(diagram.name, {}),
+                dependency_ids=dependencies,
+                deployed_at=utcnow(),
+                deployed_by=deployed_by,
+            )
+            db.session.add(version)
+            result.deployed.append(version)
+    db.session.flush()
+    return result
+
+
+def _context_for(contents: dict[str, bytes], latest: dict[str, ProcessVersion]) -> dict[str, ProcessVersion]:
+    """Return the deployed versions that the new files call and do not themselves replace."""
+    scratch = spiff.CheckReport()
+    wanted: set[str] = set()
+    for name, content in contents.items():
+        diagram = spiff.read_diagram(name, content, scratch)
+        if diagram is not None:
+            wanted |= spiff.referenced_ids(diagram)
+    return {i: latest[i] for i in wanted if i in latest}
+
+
+def deploy_directory(folder: Path, deployed_by: str = "system") -> DeployResult:
+    """Deploy every diagram in `folder` (the start-up load of processes/)."""
+    paths = sorted(p for p in folder.iterdir() if p.suffix in DIAGRAM_SUFFIXES)
+    # Decisions first, so that diagrams calling them find them deployed.
+    paths.sort(key=lambda p: p.suffix != ".dmn")
+    return deploy_paths(paths, deployed_by)
+
+
+def latest_version(process_id: str) -> ProcessVersion:
+    version = latest_versions().get(process_id)
+    if version is None:
+        raise NotFound(f"No process {process_id} is deployed")
+    return version
+
+
+_SPEC_CACHE: dict[tuple[str, int], tuple] = {}
+
+
+def specs_for(version: ProcessVersion):
+    """Return the parsed (spec, subprocess_specs) of a version, parsing it only the first time."""
+    # Version rows never change, so (database, id) identifies the parsed definition for good.
+    key = (db.engine.url.render_as_string(), version.id)
+    cached = _SPEC_CACHE.get(key)
+    if cached is None:
+        others = {}
+        if version.dependency_ids:
+            rows = db.session.scalars(select(ProcessVersion).where(ProcessVersion.id.in_(version.dependency_ids)))
+            others = {r.file_name: r.xml.encode() for r in rows}
+        cached = spiff.build_specs(version.xml.encode(), version.file_name, others, version.process_id)
+        _SPEC_CACHE[key] = cached
+    return cached
+
+
+def form_schema(version: ProcessVersion, form_name: str | None) -> dict:
+    """Return the JSON Schema of a form stored with the version (an empty form if none)."""
+    if not form_name:
+        return {"type": "object", "properties": {}, "required": []}
+    return version.forms[form_name]

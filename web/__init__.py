@@ -1,0 +1,31 @@
+"""The Flask application: JSON API now, officers' pages to come."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from flask_migrate import Migrate
+
+from engine.models import db
+
+from . import config
+
+migrate = Migrate()
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(config.from_environment(app.instance_path))
+    app.config.update(overrides or {})
+    if not app.config["SECRET_KEY"]:
+        # Good enough for a demo on one machine; production sets SECRET_KEY (README).
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    from .api import api
+
+    app.register_blueprint(api)
+    return app
