@@ -20,3 +20,4 @@ from .running import (
 )
 from .scripting import DiagramCodeError
 from .serialization import LIBRARY_VERSION, SERIALIZER_VERSION, dump_state, load_state
+from .decisions import decide

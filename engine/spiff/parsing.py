@@ -6,6 +6,7 @@ once rather than fixing one error per upload.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -117,11 +118,12 @@ def _check_code(diagram: DiagramFile, report: CheckReport) -> None:
 
 
 def _compile_dmn_cell(text: str) -> None:
+    # SpiffWorkflow's DMN cells: "?" stands for the input value; "< 5" is prefixed with the input.
+    text = re.sub(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)", "dmninputexpr", text)
     try:
         compile_expression(text)
     except DiagramCodeError:
-        # Cells like "< 5" are compared against the input: spiff prefixes the input itself.
-        compile_expression(f"dmninput {text}")
+        compile_expression(f"dmninputexpr {text}")
 
 
 def _warn_vendor_extensions(diagram: DiagramFile, report: CheckReport) -> None:
@@ -220,3 +222,10 @@ def build_specs(main: bytes, main_name: str, others: dict[str, bytes], process_i
         if diagram is not None and (name == main_name or process_id not in diagram.ids):
             add_to_parser(parser, diagram)
     return parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
+
+
+def decision_table(dmn_xml: bytes, decision_id: str):
+    """Parse one DMN decision and return its SpiffWorkflow DMN engine."""
+    parser = new_parser()
+    parser.add_dmn_xml(etree.fromstring(dmn_xml), filename=f"{decision_id}.dmn")
+    return parser.get_engine(decision_id, None)
