@@ -53,6 +53,7 @@ class StepEffects:
     deadlines: dict[str, DeadlineChange] = field(default_factory=dict)
     stage: str | None = None
     outcome: str | None = None
+    next_stage_request_by: str | None = None
     notes: list[tuple[str, str]] = field(default_factory=list)
 
     def deadline(self, step: str) -> DeadlineChange | None:
@@ -189,6 +190,13 @@ def set_outcome(outcome: str) -> None:
     _current().outcome = outcome
 
 
+def allow_next_stage_until(last_day) -> str:
+    """Record the last day the complainant may ask for the next stage; return it as an ISO date."""
+    day = _as_date(last_day).isoformat()
+    _current().next_stage_request_by = day
+    return day
+
+
 def add_history(event: str, detail: str = "") -> None:
     """Write a line in the case history."""
     _current().notes.append((event, detail))
@@ -207,6 +215,7 @@ DIAGRAM_FUNCTIONS = {
         today,
         set_stage,
         set_outcome,
+        allow_next_stage_until,
         add_history,
     )
 }

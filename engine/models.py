@@ -68,6 +68,8 @@ class ProcessInstance(db.Model):
     serializer_version: Mapped[str] = mapped_column(db.String(20))
     status: Mapped[str] = mapped_column(db.String(20), default="running")
     lock_version: Mapped[int] = mapped_column(default=1)
+    # Who completed each user task (by diagram id), for rules like "Stage 2 by a different person".
+    task_completers: Mapped[dict] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -12,6 +12,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from ..diagram_api import DeadlineRuleError
 from . import clock_hook
 from .scripting import script_engine
 
@@ -87,8 +88,19 @@ def complete_user_task(workflow: BpmnWorkflow, task, data: dict) -> None:
     """Hand the form data to the task and run the workflow to its next wait."""
     # Replace top-level keys only: 3.2.0 copies task data shallowly (spiffworkflow-notes.md).
     task.data.update(data)
-    task.run()
-    advance(workflow)
+    try:
+        task.run()
+        advance(workflow)
+    except WorkflowException as err:
+        _raise_rule_error(err)
+        raise
+
+
+def _raise_rule_error(err: WorkflowException) -> None:
+    """Surface a rule the diagram's own script enforced (e.g. an extension limit) as itself."""
+    cause = getattr(err, "exception", None)
+    if isinstance(cause, DeadlineRuleError):
+        raise cause from None
 
 
 def advance(workflow: BpmnWorkflow) -> None:

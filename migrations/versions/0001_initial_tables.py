@@ -73,6 +73,7 @@ def upgrade():
     sa.Column('serializer_version', sa.String(length=20), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('lock_version', sa.Integer(), nullable=False),
+    sa.Column('task_completers', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['process_version_id'], ['process_versions.id'], ),

@@ -1,0 +1,140 @@
+"""Use cases on a whole case: log a contact, read it, list cases, ask for the next stage."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from . import access, audit, clock, forms, instances, spiff
+from .calendar import london_date
+from .errors import Conflict, NotFound, ValidationFailed
+from .models import Case, Deadline, User, db
+from .presenters import case_view
+from .registry import latest_versions
+from .transaction import transactional
+
+INTAKE_FORM = Path(__file__).resolve().parent.parent / "processes" / "forms" / "intake.json"
+TRIAGE_DECISION = "procedure_for_contact"
+NEXT_STAGE = {"stage1": "stage2", "stage2": "stage3"}
+PAGE_SIZE = 25
+
+
+def validate_intake(data: dict) -> dict:
+    """Check a new contact against the intake form; return it with defaults filled in."""
+    forms.validate(forms.load_form(INTAKE_FORM), data)
+    today = london_date(clock.now())
+    received = date.fromisoformat(data["received_on"]) if data.get("received_on") else today
+    if received > today:
+        raise ValidationFailed({"received_on": "Date received must be today or in the past"})
+    return {**data, "received_on": received.isoformat(), "social_care": data.get("social_care", "none")}
+
+
+def _triage(data: dict) -> dict:
+    version = latest_versions().get(TRIAGE_DECISION)
+    if version is None:
+        return {"procedure": "corporate" if data["kind"] == "complaint" else "none",
+                "process_id": "corporate_complaint" if data["kind"] == "complaint" else None}
+    return spiff.decide(version.xml, TRIAGE_DECISION, data)
+
+
+@transactional
+def open_case(data: dict, *, actor: User) -> dict:
+    """Log a complaint, comment or compliment and start the procedure that applies to it."""
+    if not access.can_log_contact(actor):
+        raise NotFound("Not found")
+    data = validate_intake(data)
+    triage = _triage(data)
+    received = date.fromisoformat(data["received_on"])
+    complainant = data["complainant"]
+    case = Case(
+        kind=data["kind"], procedure=triage["procedure"], stage="intake", status="open",
+        service_area=data["service_area"], channel=data["channel"], summary=data["summary"],
+        details=data.get("details", ""), social_care=data["social_care"], complainant=complainant,
+        complainant_name=complainant["name"], complainant_email=complainant.get("email"),
+        on_behalf_of=data.get("on_behalf_of"), contractor=data.get("contractor"), received_on=received,
+        created_at=clock.now(),
+    )
+    db.session.add(case)
+    db.session.flush()
+    case.reference = f"CMP-{received.year}-{case.id:06d}"
+    audit.record(case.id, actor.username, "case_opened", f"{case.kind} received by {case.channel}: {case.summary}")
+    _start_procedure(case, triage.get("process_id"), actor)
+    return case_view(case)
+
+
+def _start_procedure(case: Case, process_id: str | None, actor: User) -> None:
+    if process_id is None:
+        case.stage, case.status, case.closed_on = "closed", "closed", london_date(clock.now())
+        audit.record(case.id, actor.username, "recorded", f"{case.kind.capitalize()} recorded for {case.service_area}")
+        return
+    version = latest_versions().get(process_id)
+    if version is None:
+        # Keep the contact rather than refuse it: a manager must pick it up by hand.
+        audit.record(case.id, "system", "procedure_missing",
+               f"No {process_id} diagram is deployed; a complaints manager must handle this case")
+        return
+    data = {
+        "case_reference": case.reference, "received_on": case.received_on.isoformat(),
+        "service_area": case.service_area, "summary": case.summary, "details": case.details,
+        "complainant_name": case.complainant_name, "kind": case.kind,
+    }
+    instances.start(case, version, data, actor.username)
+
+
+def find_visible_case(reference: str, user: User) -> Case:
+    case = db.session.scalar(select(Case).where(Case.reference == reference))
+    if case is None or not access.can_view_case(user, case):
+        raise NotFound(f"No case {reference}")
+    return case
+
+
+def read_case(reference: str, *, user: User) -> dict:
+    return case_view(find_visible_case(reference, user))
+
+
+def list_cases(user: User, *, procedure=None, stage=None, status=None, service_area=None,
+               overdue: bool = False, page: int = 1) -> dict:
+    if not access.can_list_cases(user):
+        raise NotFound("Not found")
+    query = select(Case)
+    if not access.sees_every_case(user):
+        query = query.where(Case.service_area.in_(user.teams))
+    for column, value in ((Case.procedure, procedure), (Case.stage, stage), (Case.status, status),
+                          (Case.service_area, service_area)):
+        if value:
+            query = query.where(column == value)
+    if overdue:
+        today = london_date(clock.now())
+        late = select(Deadline.case_id).where(Deadline.completed_on.is_(None), Deadline.due_on < today)
+        query = query.where(Case.id.in_(late))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page = max(1, page)
+    rows = db.session.scalars(query.order_by(Case.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    return {"items": [case_view(c, with_history=False) for c in rows], "page": page, "total": total}
+
+
+@transactional
+def escalate_case(reference: str, reason: str, *, actor: User) -> dict:
+    """The complainant asks for the next stage: deliver the request to the waiting diagram."""
+    case = find_visible_case(reference, actor)
+    if case.status != "open" or case.process_instance_id is None:
+        raise Conflict(f"Case {reference} is {case.status}; it cannot move to another stage")
+    next_stage = NEXT_STAGE.get(case.stage)
+    if next_stage is None:
+        raise Conflict(f"Case {reference} is at its final stage")
+    today = london_date(clock.now())
+    if case.next_stage_request_by is None:
+        raise Conflict(f"{case.stage} is still open: the next stage can be asked for after its response")
+    if today > case.next_stage_request_by:
+        raise Conflict(f"The time to ask for {next_stage} ended on {case.next_stage_request_by.isoformat()}")
+    loaded = instances.load(case, for_update=True)
+    try:
+        with instances.step(loaded, actor.username):
+            spiff.send_message(loaded.workflow, f"{next_stage}_requested",
+                               {"requested_on": today.isoformat(), "reason": reason or ""})
+    except spiff.NotWaitingForMessage:
+        raise Conflict(f"Case {reference} is not waiting for a {next_stage} request") from None
+    case.next_stage_request_by = None
+    audit.record(case.id, actor.username, "next_stage_requested", f"{next_stage}: {reason or 'no reason given'}")
+    return case_view(case)

@@ -1,0 +1,85 @@
+"""Use cases on one task: read it with its form, claim, release, reassign and complete it."""
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from . import access, audit, forms, instances, spiff
+from .diagram_api import DeadlineRuleError
+from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .models import Case, HumanTask, ProcessInstance, User, db
+from .presenters import case_view, task_view
+from .registry import form_schema
+from .transaction import transactional
+
+
+def _visible_task(task_id: str, user: User) -> HumanTask:
+    task = db.session.get(HumanTask, task_id)
+    if task is None or not access.can_act_on_task(user, task):
+        raise NotFound("No such task")
+    return task
+
+
+def _form_for(task: HumanTask) -> dict:
+    instance = db.session.get(ProcessInstance, task.instance_id)
+    return form_schema(instance.process_version, task.form)
+
+
+def read_task(task_id: str, *, user: User) -> dict:
+    task = _visible_task(task_id, user)
+    return task_view(task, form=_form_for(task))
+
+
+@transactional
+def claim_task(task_id: str, *, user: User) -> dict:
+    task = _visible_task(task_id, user)
+    if task.excluded_user_id == user.id:
+        raise Forbidden("You completed an earlier step of this complaint; a different person must do this one")
+    # A conditional UPDATE, so two people claiming at once cannot both win.
+    claimed = db.session.execute(
+        update(HumanTask)
+        .where(HumanTask.id == task_id, (HumanTask.assignee_id.is_(None)) | (HumanTask.assignee_id == user.id))
+        .values(assignee_id=user.id)
+    ).rowcount
+    if not claimed:
+        raise Conflict("Someone else has already claimed this task")
+    db.session.refresh(task)
+    audit.record(task.case_id, user.username, "task_claimed", task.name)
+    return task_view(task)
+
+
+@transactional
+def release_task(task_id: str, *, user: User) -> dict:
+    task = _visible_task(task_id, user)
+    if task.assignee_id != user.id and not access.can_reassign(user):
+        raise Forbidden("Only the person holding a task, or a manager, can release it")
+    task.assignee_id = None
+    audit.record(task.case_id, user.username, "task_released", task.name)
+    return task_view(task)
+
+
+@transactional
+def complete_task(task_id: str, data: dict, *, user: User) -> dict:
+    """Check the form data, move the workflow on and save it; nothing changes if any of that fails."""
+    task = db.session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound("No such task")
+    if not access.can_act_on_task(user, task):
+        if task.assignee_id is not None and task.role in user.roles:
+            raise Conflict("Another person holds this task")
+        raise NotFound("No such task")
+    if task.excluded_user_id == user.id:
+        raise Forbidden("You completed an earlier step of this complaint; a different person must do this one")
+    forms.validate(_form_for(task), data)
+    case = db.session.get(Case, task.case_id)
+    loaded = instances.load(case, for_update=True)
+    ready = spiff.find_ready_user_task(loaded.workflow, task_id)
+    if ready is None:
+        raise Conflict("This task is no longer open")
+    try:
+        with instances.step(loaded, user.username):
+            spiff.complete_user_task(loaded.workflow, ready, data)
+    except DeadlineRuleError as err:
+        raise ValidationFailed({err.field_name or "_form": str(err)}) from None
+    instances.record_completer(loaded.instance, task.spec_id, user.id)
+    audit.record(case.id, user.username, "task_completed", task.name)
+    return case_view(case)

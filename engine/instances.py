@@ -1,0 +1,182 @@
+"""Load a case's workflow, and save it with everything that is read from it.
+
+Every save rewrites, in the same transaction: the workflow state, the open
+human tasks (the inbox), the waiting timers, the deadlines the diagram set,
+and the case's stage and status. Readers never deserialize a workflow.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from . import audit, clock, spiff
+from .calendar import london_date
+from .diagram_api import DeadlineChange, StepEffects, collecting
+from .models import Case, Deadline, HumanTask, ProcessInstance, ProcessVersion, Timer, db
+from .registry import specs_for
+from .routing import route_task
+
+
+@dataclass
+class LoadedCase:
+    case: Case
+    instance: ProcessInstance
+    version: ProcessVersion
+    workflow: object
+
+
+def start(case: Case, version: ProcessVersion, data: dict, actor: str) -> LoadedCase:
+    spec, subprocess_specs = specs_for(version)
+    effects = StepEffects()
+    with collecting(effects):
+        workflow = spiff.start_workflow(spec, subprocess_specs, data)
+    instance = ProcessInstance(
+        process_version_id=version.id,
+        state="",
+        library_version=spiff.LIBRARY_VERSION,
+        serializer_version=spiff.SERIALIZER_VERSION,
+    )
+    db.session.add(instance)
+    db.session.flush()
+    case.process_instance_id = instance.id
+    loaded = LoadedCase(case, instance, version, workflow)
+    save(loaded, effects, actor)
+    return loaded
+
+
+def load(case: Case, *, for_update: bool = False) -> LoadedCase:
+    query = select(ProcessInstance).where(ProcessInstance.id == case.process_instance_id)
+    if for_update:
+        query = query.with_for_update()
+    instance = db.session.scalars(query).one()
+    version = instance.process_version
+    spec, subprocess_specs = specs_for(version)
+    workflow = spiff.load_state(instance.state, spec, subprocess_specs)
+    return LoadedCase(case, instance, version, workflow)
+
+
+@contextmanager
+def step(loaded: LoadedCase, actor: str):
+    """Run workflow code that may call the diagram API, then save what it did."""
+    effects = StepEffects(known_deadlines={d.step: _as_change(d) for d in loaded.case.deadlines})
+    with collecting(effects):
+        yield effects
+    save(loaded, effects, actor)
+
+
+def _as_change(row: Deadline) -> DeadlineChange:
+    return DeadlineChange(
+        row.step, row.due_on, row.basis, row.start_on, row.working_days,
+        row.extension_reason, row.extended_working_days, row.completed_on,
+    )
+
+
+def save(loaded: LoadedCase, effects: StepEffects, actor: str) -> None:
+    workflow, case, instance = loaded.workflow, loaded.case, loaded.instance
+    instance.state = spiff.dump_state(workflow)
+    instance.library_version = spiff.LIBRARY_VERSION
+    instance.serializer_version = spiff.SERIALIZER_VERSION
+    _apply_deadlines(case, effects)
+    _apply_case_changes(case, effects, workflow, instance, actor)
+    _sync_human_tasks(loaded)
+    _sync_timers(loaded)
+
+
+def _apply_deadlines(case: Case, effects: StepEffects) -> None:
+    existing = {d.step: d for d in case.deadlines}
+    for step_name, change in effects.deadlines.items():
+        row = existing.get(step_name)
+        if row is None:
+            row = Deadline(case=case, step=step_name)
+            db.session.add(row)
+        row.due_on = change.due_on
+        row.basis = change.basis
+        row.start_on = change.start_on
+        row.working_days = change.working_days
+        row.extended_working_days = change.extended_working_days
+        row.extension_reason = change.extension_reason
+        row.completed_on = change.completed_on
+        if change.extension_reason and (step_name not in effects.known_deadlines or
+                                        effects.known_deadlines[step_name].due_on != change.due_on):
+            audit.record(case.id, "system", "deadline_extended",
+                   f"{step_name} now due {change.due_on.isoformat()}: {change.extension_reason}")
+
+
+def _apply_case_changes(case, effects, workflow, instance, actor) -> None:
+    if effects.stage and effects.stage != case.stage:
+        audit.record(case.id, actor, "stage_changed", f"{case.stage} → {effects.stage}")
+        case.stage = effects.stage
+    if effects.outcome:
+        case.outcome = effects.outcome
+    if effects.next_stage_request_by:
+        case.next_stage_request_by = date.fromisoformat(effects.next_stage_request_by)
+    for event, detail in effects.notes:
+        audit.record(case.id, actor, event, detail)
+    if spiff.is_completed(workflow) and instance.status != "completed":
+        instance.status = "completed"
+        case.stage = "closed"
+        if case.status == "open":
+            case.status = "closed"
+        case.closed_on = london_date(clock.now())
+        audit.record(case.id, actor, "case_closed", f"outcome: {case.outcome or 'none recorded'}")
+
+
+def _sync_human_tasks(loaded: LoadedCase) -> None:
+    case, instance = loaded.case, loaded.instance
+    ready = {view.id: view for view in spiff.ready_user_tasks(loaded.workflow)}
+    rows = {row.id: row for row in db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id))}
+    for task_id, row in rows.items():
+        if task_id not in ready:
+            db.session.delete(row)
+    due_by_step = {d.step: d.due_on for d in case.deadlines}
+    for task_id, view in ready.items():
+        row = rows.get(task_id)
+        deadline_step = view.properties.get("deadline")
+        if row is None:
+            route = route_task(view.lane, {"service_area": case.service_area, "procedure": case.procedure})
+            row = HumanTask(
+                id=task_id, case_id=case.id, instance_id=instance.id, spec_id=view.spec_id, name=view.title,
+                lane=view.lane, role=route.role, team=route.team, case_reference=case.reference,
+                procedure=case.procedure, service_area=case.service_area,
+                form=view.properties.get("formJsonSchemaFilename"), deadline_step=deadline_step,
+                excluded_user_id=_excluded_user(instance, view.properties.get("notSameAssigneeAs")),
+                created_at=clock.now(),
+            )
+            db.session.add(row)
+            audit.record(case.id, "system", "task_created", f"{view.title} for {route.role} ({route.team or 'appointed'})")
+        row.stage = case.stage
+        row.due_on = due_by_step.get(deadline_step)
+
+
+def _excluded_user(instance: ProcessInstance, spec_id: str | None) -> int | None:
+    if not spec_id:
+        return None
+    return (instance.task_completers or {}).get(spec_id)
+
+
+def _sync_timers(loaded: LoadedCase) -> None:
+    instance = loaded.instance
+    waiting = {t.task_id: t for t in spiff.waiting_timers(loaded.workflow)}
+    rows = {row.task_id: row for row in db.session.scalars(
+        select(Timer).where(Timer.instance_id == instance.id, Timer.fired_at.is_(None), Timer.cancelled_at.is_(None))
+    )}
+    now = clock.now()
+    for task_id, row in rows.items():
+        if task_id not in waiting:
+            # Gone without firing: its task finished first (the deadline was met) or was cancelled.
+            row.cancelled_at = now
+    for task_id, timer in waiting.items():
+        if task_id not in rows:
+            db.session.add(Timer(
+                instance_id=instance.id, case_id=loaded.case.id, task_id=task_id, spec_id=timer.spec_id,
+                name=timer.title, due_at=timer.due_at,
+            ))
+
+
+def record_completer(instance: ProcessInstance, spec_id: str, user_id: int) -> None:
+    completers = dict(instance.task_completers or {})
+    completers[spec_id] = user_id
+    instance.task_completers = completers

@@ -1,0 +1,26 @@
+"""One service call, one transaction: on any exception nothing is committed."""
+from __future__ import annotations
+
+from functools import wraps
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from .errors import Conflict
+from .models import db
+
+
+def transactional(service):
+    @wraps(service)
+    def run(*args, **kwargs):
+        try:
+            result = service(*args, **kwargs)
+            db.session.commit()
+            return result
+        except StaleDataError:
+            db.session.rollback()
+            raise Conflict("Someone else changed this case at the same moment; reload it and try again") from None
+        except BaseException:
+            db.session.rollback()
+            raise
+
+    return run
