@@ -172,3 +172,7 @@ def form_schema(version: ProcessVersion, form_name: str | None) -> dict:
     if not form_name:
         return {"type": "object", "properties": {}, "required": []}
     return version.forms[form_name]
+
+
+def all_versions() -> list[ProcessVersion]:
+    return db.session.scalars(select(ProcessVersion).order_by(ProcessVersion.process_id, ProcessVersion.version)).all()

@@ -26,6 +26,29 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     from .api import api
+    from .api.errors import error_response
 
     app.register_blueprint(api)
+
+    @app.get("/")
+    def index():
+        # The officers' pages arrive with the inbox issue; until then, point people at the API.
+        return (
+            "<!doctype html><html lang=en><title>Complaints service</title><main>"
+            "<h1>Complaints service</h1><p>The JSON API is described at "
+            '<a href="/api/openapi.json">/api/openapi.json</a>.</p></main></html>'
+        )
+
+    index.access_rule = "public"
+
+    @app.errorhandler(404)
+    @app.errorhandler(405)
+    def _not_found(err):
+        # Unknown /api/ URLs answer in JSON like the rest of the API.
+        from flask import request
+
+        if request.path.startswith("/api/"):
+            return error_response(err.code, err.description)
+        return err
+
     return app

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from decimal import Decimal
-
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.version import __version__ as LIBRARY_VERSION
 
 from .scripting import script_engine
 

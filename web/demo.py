@@ -1,0 +1,56 @@
+"""Demo users and cases for the README's run command."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from engine import cases, clock, users
+from engine.calendar import london_date
+from engine.models import Case, User, db
+
+DEMO_USERS = [
+    ("cr.officer", ["officer"], ["customer_relations"]),
+    ("cr.reviewer", ["officer"], ["customer_relations"]),
+    ("highways.officer", ["officer"], ["highways"]),
+    ("waste.officer", ["officer"], ["waste"]),
+    ("complaints.manager", ["complaints_manager"], ["customer_relations"]),
+    ("process.owner", ["process_owner"], []),
+    ("admin", ["admin"], []),
+]
+DEMO_PASSWORD = "demo-password-1"
+
+
+def seed_demo() -> list[tuple[str, str, str, str]]:
+    """Create the demo users and a few cases if they are missing; return (user, password, token, roles)."""
+    for username, roles, teams in DEMO_USERS:
+        if db.session.scalar(select(User).where(User.username == username)) is None:
+            users.create_user(username, roles=roles, teams=teams, password=DEMO_PASSWORD,
+                              email=f"{username}@council.example")
+    if db.session.scalar(select(Case.id).limit(1)) is None:
+        _seed_cases()
+    return [
+        (username, DEMO_PASSWORD, users.issue_token(username), ", ".join(roles))
+        for username, roles, _ in DEMO_USERS
+    ]
+
+
+def _seed_cases() -> None:
+    actor = users.get_user("cr.officer")
+    today = london_date(clock.now())
+    samples = [
+        ("highways", "Pothole on Mill Lane reported three times, not repaired", 2),
+        ("waste", "Green bin missed four weeks running", 9),
+        ("highways", "Street light out outside the primary school", 0),
+    ]
+    for service_area, summary, days_ago in samples:
+        cases.open_case({
+            "kind": "complaint", "channel": "phone", "service_area": service_area, "summary": summary,
+            "received_on": (today - timedelta(days=days_ago)).isoformat(),
+            "complainant": {"name": "Sam Resident", "email": "sam@example.org"},
+        }, actor=actor)
+    cases.open_case({
+        "kind": "compliment", "channel": "email", "service_area": "waste",
+        "summary": "Thanks to the crew who returned my bin to the gate",
+        "complainant": {"name": "Pat Neighbour"},
+    }, actor=actor)
