@@ -146,7 +146,8 @@ def _sync_human_tasks(loaded: LoadedCase) -> None:
                 created_at=clock.now(),
             )
             db.session.add(row)
-            audit.record(case.id, "system", "task_created", f"{view.title} for {route.role} ({route.team or 'appointed'})")
+            audience = f"{route.role} ({route.team or 'appointed'})"
+            audit.record(case.id, "system", "task_created", f"{view.title} for {audience}")
         row.stage = case.stage
         row.due_on = due_by_step.get(deadline_step)
 

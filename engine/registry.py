@@ -105,6 +105,11 @@ def deploy_contents(contents: dict[str, bytes], paths: dict[str, Path], deployed
             if current is not None and current.content_hash == bundle_hash:
                 result.unchanged.append(current)
                 continue
+            if current is not None and current.file_name != diagram.name:
+                result.warnings.append(
+                    f"{diagram.name}: process {process_id} was deployed from {current.file_name}; "
+                    f"this file replaces it as version {current.version + 1}"
+                )
             version = ProcessVersion(
                 process_id=process_id,
                 version=(current.version + 1) if current else 1,

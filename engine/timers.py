@@ -95,7 +95,8 @@ def _fire(instance_id: int, now: datetime) -> int:
         timer.fired_at = now
         timer.cancelled_at = None
         fired += 1
-        audit.record(case.id, "system", "timer_fired", f"{timer.name or timer.spec_id} (due {timer.due_at.isoformat()})")
+        label = timer.name or timer.spec_id
+        audit.record(case.id, "system", "timer_fired", f"{label} (due {timer.due_at.isoformat()})")
     return fired
 
 

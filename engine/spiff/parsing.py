@@ -184,12 +184,17 @@ def check_files(new: dict[str, bytes], context: dict[str, bytes]) -> CheckReport
         return report
     new_ids = {i for d in report.files for i in d.ids}
     parser = new_parser()
+    known_ids = set(new_ids)
     for name, content in context.items():
         if name in new:
             continue
         existing = read_diagram(name, content, CheckReport())
         if existing is not None and not new_ids.intersection(existing.ids):
             add_to_parser(parser, existing)
+            known_ids.update(existing.ids)
+    for diagram in report.files:
+        for missing in sorted(referenced_ids(diagram) - known_ids):
+            report.errors.append(f"{diagram.name}: calls {missing}, which is neither deployed nor in this upload")
     for diagram in report.files:
         try:
             add_to_parser(parser, diagram)
