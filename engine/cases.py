@@ -129,12 +129,12 @@ def escalate_case(reference: str, reason: str, *, actor: User) -> dict:
     if today > case.next_stage_request_by:
         raise Conflict(f"The time to ask for {next_stage} ended on {case.next_stage_request_by.isoformat()}")
     loaded = instances.load(case, for_update=True)
+    audit.record(case.id, actor.username, "next_stage_requested", f"{next_stage}: {reason or 'no reason given'}")
+    case.next_stage_request_by = None
     try:
         with instances.step(loaded, actor.username):
             spiff.send_message(loaded.workflow, f"{next_stage}_requested",
                                {"requested_on": today.isoformat(), "reason": reason or ""})
     except spiff.NotWaitingForMessage:
         raise Conflict(f"Case {reference} is not waiting for a {next_stage} request") from None
-    case.next_stage_request_by = None
-    audit.record(case.id, actor.username, "next_stage_requested", f"{next_stage}: {reason or 'no reason given'}")
     return case_view(case)

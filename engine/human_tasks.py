@@ -75,11 +75,12 @@ def complete_task(task_id: str, data: dict, *, user: User) -> dict:
     ready = spiff.find_ready_user_task(loaded.workflow, task_id)
     if ready is None:
         raise Conflict("This task is no longer open")
+    # Recorded first so the history reads in order: the completion, then what it caused.
+    audit.record(case.id, user.username, "task_completed", task.name)
+    instances.record_completer(loaded.instance, task.spec_id, user.id)
     try:
         with instances.step(loaded, user.username):
             spiff.complete_user_task(loaded.workflow, ready, data)
     except DeadlineRuleError as err:
         raise ValidationFailed({err.field_name or "_form": str(err)}) from None
-    instances.record_completer(loaded.instance, task.spec_id, user.id)
-    audit.record(case.id, user.username, "task_completed", task.name)
     return case_view(case)

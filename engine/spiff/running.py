@@ -98,9 +98,12 @@ def complete_user_task(workflow: BpmnWorkflow, task, data: dict) -> None:
 
 def _raise_rule_error(err: WorkflowException) -> None:
     """Surface a rule the diagram's own script enforced (e.g. an extension limit) as itself."""
-    cause = getattr(err, "exception", None)
-    if isinstance(cause, DeadlineRuleError):
-        raise cause from None
+    # 3.2.0's WorkflowTaskException keeps the script's own exception only as __context__.
+    cause = err
+    while cause is not None:
+        if isinstance(cause, DeadlineRuleError):
+            raise cause from None
+        cause = cause.__cause__ or cause.__context__
 
 
 def advance(workflow: BpmnWorkflow) -> None:
