@@ -54,6 +54,8 @@ class StepEffects:
     stage: str | None = None
     outcome: str | None = None
     next_stage_request_by: str | None = None
+    overdue: set[str] = field(default_factory=set)
+    reminders: list[str] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)
 
     def deadline(self, step: str) -> DeadlineChange | None:
@@ -197,6 +199,16 @@ def allow_next_stage_until(last_day) -> str:
     return day
 
 
+def send_reminder(step: str) -> None:
+    """Remind whoever holds the task for deadline `step` (its assignee, else its team) by email."""
+    _current().reminders.append(step)
+
+
+def mark_overdue(step: str) -> None:
+    """Mark deadline `step` overdue on the case (the escalation path of a deadline)."""
+    _current().overdue.add(step)
+
+
 def add_history(event: str, detail: str = "") -> None:
     """Write a line in the case history."""
     _current().notes.append((event, detail))
@@ -216,6 +228,8 @@ DIAGRAM_FUNCTIONS = {
         set_stage,
         set_outcome,
         allow_next_stage_until,
+        send_reminder,
+        mark_overdue,
         add_history,
     )
 }

@@ -31,6 +31,11 @@ def read_task(task_id: str, *, user: User) -> dict:
 
 @transactional
 def claim_task(task_id: str, *, user: User) -> dict:
+    held = db.session.get(HumanTask, task_id)
+    if held is not None and held.assignee_id not in (None, user.id) and held.role in user.roles and (
+            held.team is None or held.team in user.teams or access.sees_every_case(user)):
+        # A colleague who could have taken it, had it been free, is told it is taken (contract: 409).
+        raise Conflict("Someone else has already claimed this task")
     task = _visible_task(task_id, user)
     if task.excluded_user_id == user.id:
         raise Forbidden("You completed an earlier step of this complaint; a different person must do this one")

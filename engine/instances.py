@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from . import audit, clock, spiff
+from . import audit, clock, notifications, spiff
 from .calendar import london_date
 from .diagram_api import DeadlineChange, StepEffects, collecting
 from .models import Case, Deadline, HumanTask, ProcessInstance, ProcessVersion, Timer, db
@@ -81,7 +81,8 @@ def save(loaded: LoadedCase, effects: StepEffects, actor: str) -> None:
     instance.serializer_version = spiff.SERIALIZER_VERSION
     _apply_deadlines(case, effects)
     _apply_case_changes(case, effects, workflow, instance, actor)
-    _sync_human_tasks(loaded)
+    new_tasks = _sync_human_tasks(loaded)
+    _apply_reminders_and_escalations(case, effects, new_tasks)
     _sync_timers(loaded)
 
 
@@ -124,7 +125,26 @@ def _apply_case_changes(case, effects, workflow, instance, actor) -> None:
         audit.record(case.id, actor, "case_closed", f"outcome: {case.outcome or 'none recorded'}")
 
 
-def _sync_human_tasks(loaded: LoadedCase) -> None:
+def _apply_reminders_and_escalations(case: Case, effects: StepEffects, new_tasks: list[HumanTask]) -> None:
+    open_by_step = {t.deadline_step: t for t in db.session.scalars(
+        select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.deadline_step.is_not(None))
+    )}
+    deadlines = {d.step: d for d in case.deadlines}
+    for step_name in sorted(effects.overdue):
+        if step_name in deadlines:
+            deadlines[step_name].overdue = True
+        audit.record(case.id, "system", "deadline_overdue", f"{step_name} was due on "
+                     f"{deadlines[step_name].due_on.isoformat() if step_name in deadlines else 'an unknown date'}")
+        task = open_by_step.get(step_name)
+        notifications.queue(case, "escalation", step_name, task, new_tasks or ([task] if task else []))
+    for step_name in effects.reminders:
+        task = open_by_step.get(step_name)
+        audit.record(case.id, "system", "reminder_due", f"{task.name if task else step_name} is due soon")
+        notifications.queue(case, "reminder", step_name, task, [task] if task else [])
+
+
+def _sync_human_tasks(loaded: LoadedCase) -> list[HumanTask]:
+    """Make the inbox rows match the workflow's ready user tasks; return the rows created."""
     case, instance = loaded.case, loaded.instance
     ready = {view.id: view for view in spiff.ready_user_tasks(loaded.workflow)}
     rows = {row.id: row for row in db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id))}
@@ -132,6 +152,7 @@ def _sync_human_tasks(loaded: LoadedCase) -> None:
         if task_id not in ready:
             db.session.delete(row)
     due_by_step = {d.step: d.due_on for d in case.deadlines}
+    created = []
     for task_id, view in ready.items():
         row = rows.get(task_id)
         deadline_step = view.properties.get("deadline")
@@ -146,10 +167,13 @@ def _sync_human_tasks(loaded: LoadedCase) -> None:
                 created_at=clock.now(),
             )
             db.session.add(row)
+            created.append(row)
             audience = f"{route.role} ({route.team or 'appointed'})"
             audit.record(case.id, "system", "task_created", f"{view.title} for {audience}")
         row.stage = case.stage
         row.due_on = due_by_step.get(deadline_step)
+    db.session.flush()
+    return created
 
 
 def _excluded_user(instance: ProcessInstance, spec_id: str | None) -> int | None:
@@ -166,7 +190,13 @@ def _sync_timers(loaded: LoadedCase) -> None:
     )}
     now = clock.now()
     for task_id, row in rows.items():
-        if task_id not in waiting:
+        if task_id in waiting:
+            continue
+        if spiff.timer_fired(loaded.workflow, task_id):
+            row.fired_at = now
+            audit.record(loaded.case.id, "system", "timer_fired",
+                         f"{row.name or row.spec_id} (due {row.due_at.isoformat()})")
+        else:
             # Gone without firing: its task finished first (the deadline was met) or was cancelled.
             row.cancelled_at = now
     for task_id, timer in waiting.items():

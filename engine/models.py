@@ -220,3 +220,22 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+
+class Notification(db.Model):
+    """The email outbox: written in the step's transaction, sent afterwards, retried until it goes."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(db.ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(db.String(20))
+    step: Mapped[str] = mapped_column(db.String(40))
+    recipients: Mapped[list] = mapped_column(default=list)
+    subject: Mapped[str] = mapped_column(db.String(300))
+    body: Mapped[str] = mapped_column(db.Text)
+    status: Mapped[str] = mapped_column(db.String(20), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(db.Text)

@@ -142,6 +142,12 @@ def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:
     return found
 
 
+def timer_fired(workflow: BpmnWorkflow, task_id: str) -> bool:
+    """Whether a timer that no longer waits went off (rather than being cancelled with its task)."""
+    task = workflow.get_task_from_id(UUID(task_id))
+    return task is not None and task.has_state(TaskState.COMPLETED)
+
+
 def is_completed(workflow: BpmnWorkflow) -> bool:
     return workflow.is_completed()
 
