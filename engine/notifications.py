@@ -33,6 +33,10 @@ class SmtpSettings:
     sender: str = "complaints@council.example"
     inbox_url: str = "http://localhost:5000/"
 
+    @classmethod
+    def from_config(cls, config) -> "SmtpSettings":
+        return cls(config["SMTP_HOST"], config["SMTP_PORT"], config["MAIL_FROM"], config["PUBLIC_URL"])
+
 
 def _audience_emails(task: HumanTask) -> list[str]:
     """The assignee if the task is claimed, else everyone who may pick it up."""

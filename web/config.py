@@ -16,6 +16,7 @@ def from_environment(instance_path: str) -> dict:
         "SMTP_HOST": os.environ.get("SMTP_HOST") or None,
         "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "complaints@council.example"),
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://localhost:5000/"),
         "PROCESSES_DIR": os.environ.get("PROCESSES_DIR", str(PROJECT_ROOT / "processes")),
         "TIMER_SWEEP_SECONDS": int(os.environ.get("TIMER_SWEEP_SECONDS", "60")),
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "true").lower() == "true",

@@ -7,7 +7,7 @@ import threading
 from flask import Flask
 from waitress import serve
 
-from engine import timers
+from engine import notifications, timers
 from engine.models import db
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,7 @@ def start_embedded_sweeper(app: Flask) -> threading.Event:
                     result = timers.fire_due_timers()
                     if result.fired or result.failed:
                         log.info("timer sweep: %s fired, %s failed", result.fired, result.failed)
+                    notifications.send_pending(notifications.SmtpSettings.from_config(app.config))
                 except Exception:  # keep sweeping: a failure is logged and retried next time
                     log.exception("timer sweep failed")
                 finally:

@@ -12,17 +12,48 @@ from .openapi import openapi_document
 
 
 def _json_body() -> dict:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # absurdly deep nesting; `silent` only covers ValueError
+        body = None
     if body is None:
         raise ApiError(400, "The request body must be valid JSON (Content-Type: application/json)")
     if not isinstance(body, dict):
         raise ApiError(422, "The request body must be a JSON object", {"_body": "Send a JSON object"})
+    if _has_nul(body):  # PostgreSQL text cannot hold NUL characters
+        raise ApiError(422, "Text must not contain NUL characters", {"_body": "Remove NUL (\\u0000) characters"})
     return body
+
+
+def _has_nul(body) -> bool:
+    pending = [body]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str) and "\x00" in value:
+            return True
+        if isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
+
+
+@api.before_request
+def _refuse_nul_in_url():
+    # PostgreSQL refuses NUL in text parameters with an error; answer as for any unknown or invalid input.
+    if "\x00" in request.path:
+        raise ApiError(404, "Not found")
+    bad = sorted({key for key, value in request.args.items(multi=True) if "\x00" in key + value})
+    if bad:
+        raise ApiError(422, "Query parameters must not contain NUL characters",
+                       {key.replace("\x00", "") or "_query": "Remove NUL characters" for key in bad})
 
 
 def _page() -> int:
     raw = request.args.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
+    # ASCII digits only ("²".isdigit() is true but int() refuses it); at most 9 so the offset fits the database.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9) or int(raw) < 1:
         raise ApiError(422, "page must be a whole number from 1", {"page": "Enter a whole number from 1"})
     return int(raw)
 
