@@ -28,4 +28,5 @@ def register(celery: Celery) -> None:
     @celery.task(name="complaints.send_notification", autoretry_for=(OSError, smtplib.SMTPException),
                  retry_backoff=30, retry_backoff_max=3600, max_retries=None)
     def send_notification(notification_id: int):
-        return notifications.send_notification(notification_id, notifications.SmtpSettings.from_config(current_app.config))
+        settings = notifications.SmtpSettings.from_config(current_app.config)
+        return notifications.send_notification(notification_id, settings)
