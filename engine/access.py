@@ -34,13 +34,18 @@ def can_list_cases(user) -> bool:
     return is_staff(user)
 
 
+def could_take_task(user, task) -> bool:
+    """Whether the task is for one of the user's roles and teams (whoever holds it now)."""
+    if task.role not in user.roles:
+        return False
+    return task.team is None or task.team in user.teams or sees_every_case(user)
+
+
 def can_act_on_task(user, task) -> bool:
     """A task is the user's if it is assigned to them, or unassigned and for one of their roles and teams."""
     if task.assignee_id is not None:
         return task.assignee_id == user.id
-    if task.role not in user.roles:
-        return False
-    return task.team is None or task.team in user.teams or sees_every_case(user)
+    return could_take_task(user, task)
 
 
 def can_reassign(user) -> bool:

@@ -18,6 +18,8 @@ INTAKE_FORM = Path(__file__).resolve().parent.parent / "processes" / "forms" / "
 TRIAGE_DECISION = "procedure_for_contact"
 NEXT_STAGE = {"stage1": "stage2", "stage2": "stage3"}
 PAGE_SIZE = 25
+# Older than any record a council would still be handling; also keeps references CMP-YYYY-NNNNNN.
+EARLIEST_RECEIPT = date(2000, 1, 1)
 
 
 def validate_intake(data: dict) -> dict:
@@ -27,6 +29,8 @@ def validate_intake(data: dict) -> dict:
     received = date.fromisoformat(data["received_on"]) if data.get("received_on") else today
     if received > today:
         raise ValidationFailed({"received_on": "Date received must be today or in the past"})
+    if received < EARLIEST_RECEIPT:
+        raise ValidationFailed({"received_on": f"Date received must be on or after {EARLIEST_RECEIPT.isoformat()}"})
     return {**data, "received_on": received.isoformat(), "social_care": data.get("social_care", "none")}
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from . import access, audit, forms, instances, spiff
+from . import access, audit, clock, forms, instances, spiff
 from .diagram_api import DeadlineRuleError
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
-from .models import Case, HumanTask, ProcessInstance, User, db
+from .models import Case, CompletedTask, HumanTask, ProcessInstance, User, db
 from .presenters import case_view, task_view
 from .registry import form_schema
 from .transaction import transactional
@@ -16,6 +16,27 @@ def _visible_task(task_id: str, user: User) -> HumanTask:
     task = db.session.get(HumanTask, task_id)
     if task is None or not access.can_act_on_task(user, task):
         raise NotFound("No such task")
+    return task
+
+
+def _task_to_work_on(task_id: str, user: User) -> HumanTask:
+    """Return the open task for the user to claim or complete, or say why not.
+
+    Someone who could never have had the task gets NotFound (as for a task that does
+    not exist); a colleague who could have had it learns it is taken or already done.
+    """
+    task = db.session.get(HumanTask, task_id)
+    if task is None:
+        done = db.session.get(CompletedTask, task_id)
+        if done is not None and access.can_view_case(user, db.session.get(Case, done.case_id)):
+            raise Conflict("This task has already been completed")
+        raise NotFound("No such task")
+    if not access.could_take_task(user, task) and task.assignee_id != user.id:
+        raise NotFound("No such task")
+    if task.assignee_id not in (None, user.id):
+        raise Conflict("Someone else has already claimed this task")
+    if task.excluded_user_id == user.id:
+        raise Forbidden("You completed an earlier step of this complaint; a different person must do this one")
     return task
 
 
@@ -31,14 +52,7 @@ def read_task(task_id: str, *, user: User) -> dict:
 
 @transactional
 def claim_task(task_id: str, *, user: User) -> dict:
-    held = db.session.get(HumanTask, task_id)
-    if held is not None and held.assignee_id not in (None, user.id) and held.role in user.roles and (
-            held.team is None or held.team in user.teams or access.sees_every_case(user)):
-        # A colleague who could have taken it, had it been free, is told it is taken (contract: 409).
-        raise Conflict("Someone else has already claimed this task")
-    task = _visible_task(task_id, user)
-    if task.excluded_user_id == user.id:
-        raise Forbidden("You completed an earlier step of this complaint; a different person must do this one")
+    task = _task_to_work_on(task_id, user)
     # A conditional UPDATE, so two people claiming at once cannot both win.
     claimed = db.session.execute(
         update(HumanTask)
@@ -65,15 +79,7 @@ def release_task(task_id: str, *, user: User) -> dict:
 @transactional
 def complete_task(task_id: str, data: dict, *, user: User) -> dict:
     """Check the form data, move the workflow on and save it; nothing changes if any of that fails."""
-    task = db.session.get(HumanTask, task_id)
-    if task is None:
-        raise NotFound("No such task")
-    if not access.can_act_on_task(user, task):
-        if task.assignee_id is not None and task.role in user.roles:
-            raise Conflict("Another person holds this task")
-        raise NotFound("No such task")
-    if task.excluded_user_id == user.id:
-        raise Forbidden("You completed an earlier step of this complaint; a different person must do this one")
+    task = _task_to_work_on(task_id, user)
     forms.validate(_form_for(task), data)
     case = db.session.get(Case, task.case_id)
     loaded = instances.load(case, for_update=True)
@@ -82,7 +88,8 @@ def complete_task(task_id: str, data: dict, *, user: User) -> dict:
         raise Conflict("This task is no longer open")
     # Recorded first so the history reads in order: the completion, then what it caused.
     audit.record(case.id, user.username, "task_completed", task.name)
-    instances.record_completer(loaded.instance, task.spec_id, user.id)
+    db.session.add(CompletedTask(id=task.id, case_id=case.id, spec_id=task.spec_id, name=task.name,
+                                 completed_by_id=user.id, completed_at=clock.now()))
     try:
         with instances.step(loaded, user.username):
             spiff.complete_user_task(loaded.workflow, ready, data)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from . import audit, clock, notifications, spiff
 from .calendar import london_date
 from .diagram_api import DeadlineChange, StepEffects, collecting
-from .models import Case, Deadline, HumanTask, ProcessInstance, ProcessVersion, Timer, db
+from .models import Case, CompletedTask, Deadline, HumanTask, ProcessInstance, ProcessVersion, Timer, db
 from .registry import specs_for
 from .routing import route_task
 
@@ -163,7 +163,7 @@ def _sync_human_tasks(loaded: LoadedCase) -> list[HumanTask]:
                 lane=view.lane, role=route.role, team=route.team, case_reference=case.reference,
                 procedure=case.procedure, service_area=case.service_area,
                 form=view.properties.get("formJsonSchemaFilename"), deadline_step=deadline_step,
-                excluded_user_id=_excluded_user(instance, view.properties.get("notSameAssigneeAs")),
+                excluded_user_id=_excluded_user(case, view.properties.get("notSameAssigneeAs")),
                 created_at=clock.now(),
             )
             db.session.add(row)
@@ -176,10 +176,13 @@ def _sync_human_tasks(loaded: LoadedCase) -> list[HumanTask]:
     return created
 
 
-def _excluded_user(instance: ProcessInstance, spec_id: str | None) -> int | None:
+def _excluded_user(case: Case, spec_id: str | None) -> int | None:
     if not spec_id:
         return None
-    return (instance.task_completers or {}).get(spec_id)
+    return db.session.scalar(
+        select(CompletedTask.completed_by_id).where(CompletedTask.case_id == case.id, CompletedTask.spec_id == spec_id)
+        .order_by(CompletedTask.completed_at.desc()).limit(1)
+    )
 
 
 def _sync_timers(loaded: LoadedCase) -> None:
@@ -205,9 +208,3 @@ def _sync_timers(loaded: LoadedCase) -> None:
                 instance_id=instance.id, case_id=loaded.case.id, task_id=task_id, spec_id=timer.spec_id,
                 name=timer.title, due_at=timer.due_at,
             ))
-
-
-def record_completer(instance: ProcessInstance, spec_id: str, user_id: int) -> None:
-    completers = dict(instance.task_completers or {})
-    completers[spec_id] = user_id
-    instance.task_completers = completers

@@ -68,8 +68,6 @@ class ProcessInstance(db.Model):
     serializer_version: Mapped[str] = mapped_column(db.String(20))
     status: Mapped[str] = mapped_column(db.String(20), default="running")
     lock_version: Mapped[int] = mapped_column(default=1)
-    # Who completed each user task (by diagram id), for rules like "Stage 2 by a different person".
-    task_completers: Mapped[dict] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -158,6 +156,20 @@ class HumanTask(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     assignee: Mapped["User | None"] = relationship(foreign_keys=[assignee_id])
+
+
+class CompletedTask(db.Model):
+    """Who completed which task: for "a different person" rules and to tell "already done" from "no such task"."""
+
+    __tablename__ = "completed_tasks"
+    __table_args__ = (Index("ix_completed_tasks_case_spec", "case_id", "spec_id"),)
+
+    id: Mapped[str] = mapped_column(db.String(36), primary_key=True)
+    case_id: Mapped[int] = mapped_column(db.ForeignKey("cases.id"))
+    spec_id: Mapped[str] = mapped_column(db.String(200))
+    name: Mapped[str] = mapped_column(db.String(300))
+    completed_by_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"))
+    completed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Timer(db.Model):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, clock, instances, spiff
 from .models import Case, Timer, db
@@ -68,6 +69,11 @@ def fire_instance_timers(instance_id: int, now: datetime | None = None) -> tuple
             fired = _fire(instance_id, now)
         db.session.commit()
         return fired, 0
+    except StaleDataError:
+        # Someone saved this case while we fired (a person completing a task, another sweeper):
+        # nothing is lost, the timers are still due if they did not fire, and the next sweep sees them.
+        db.session.rollback()
+        return 0, 0
     except Exception as err:  # one broken case must not stop the sweep
         db.session.rollback()
         _record_failure(instance_id, now, err)

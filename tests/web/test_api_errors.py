@@ -138,6 +138,16 @@ def test_completing_a_task_that_is_no_longer_open_is_409(cr, case):
     assert events.count("task_completed") == 1
 
 
+def test_completing_a_task_twice_never_completes_it_twice(cr, case):
+    task_id = case["open_tasks"][0]["id"]
+    assert cr.post(f"/api/tasks/{task_id}/complete", {"data": acknowledge("2025-12-22")}, on=TODAY).status_code == 200
+    again = cr.post(f"/api/tasks/{task_id}/complete", {"data": acknowledge("2025-12-22")}, on=TODAY)
+    assert again.status_code == 409 and again.get_json()["error"]
+    after = cr.get(f"/api/complaints/{case['reference']}", on=TODAY).get_json()
+    assert [h["event"] for h in after["history"]].count("task_completed") == 1
+    assert [t["name"] for t in after["open_tasks"]] == ["Stage 1 response"]
+
+
 def test_unknown_tasks_are_404(cr):
     assert_error(cr.get("/api/tasks/00000000-0000-0000-0000-000000000000"), 404)
     assert_error(cr.post("/api/tasks/nope/claim"), 404)
