@@ -6,12 +6,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from . import access, audit, clock, forms, instances, spiff
+from . import access, audit, clock, forms, instances, registry, spiff
 from .calendar import london_date
 from .errors import Conflict, NotFound, ValidationFailed
 from .models import Case, Deadline, User, db
 from .presenters import case_view
-from .registry import latest_versions
 from .transaction import transactional
 
 INTAKE_FORM = Path(__file__).resolve().parent.parent / "processes" / "forms" / "intake.json"
@@ -35,11 +34,12 @@ def validate_intake(data: dict) -> dict:
 
 
 def _triage(data: dict) -> dict:
-    version = latest_versions().get(TRIAGE_DECISION)
-    if version is None:
+    decided = registry.decide(TRIAGE_DECISION, data)
+    if decided is None:
+        # No triage table deployed: every complaint follows the corporate procedure.
         return {"procedure": "corporate" if data["kind"] == "complaint" else "none",
                 "process_id": "corporate_complaint" if data["kind"] == "complaint" else None}
-    return spiff.decide(version.xml, TRIAGE_DECISION, data)
+    return decided
 
 
 @transactional
@@ -72,8 +72,8 @@ def _start_procedure(case: Case, process_id: str | None, actor: User) -> None:
         case.stage, case.status, case.closed_on = "closed", "closed", london_date(clock.now())
         audit.record(case.id, actor.username, "recorded", f"{case.kind.capitalize()} recorded for {case.service_area}")
         return
-    version = latest_versions().get(process_id)
-    if version is None:
+    version_id = registry.latest_version_id(process_id)
+    if version_id is None:
         # Keep the contact rather than refuse it: a manager must pick it up by hand.
         audit.record(case.id, "system", "procedure_missing",
                f"No {process_id} diagram is deployed; a complaints manager must handle this case")
@@ -83,7 +83,7 @@ def _start_procedure(case: Case, process_id: str | None, actor: User) -> None:
         "service_area": case.service_area, "summary": case.summary, "details": case.details,
         "complainant_name": case.complainant_name, "kind": case.kind,
     }
-    instances.start(case, version, data, actor.username)
+    instances.start(case, version_id, data, actor.username)
 
 
 def find_visible_case(reference: str, user: User) -> Case:

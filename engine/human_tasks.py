@@ -1,7 +1,7 @@
 """Use cases on one task: read it with its form, claim, release, reassign and complete it."""
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from . import access, audit, clock, forms, instances, spiff
 from .diagram_api import DeadlineRuleError
@@ -41,8 +41,10 @@ def _task_to_work_on(task_id: str, user: User) -> HumanTask:
 
 
 def _form_for(task: HumanTask) -> dict:
-    instance = db.session.get(ProcessInstance, task.instance_id)
-    return form_schema(instance.process_version, task.form)
+    version_id = db.session.scalar(
+        select(ProcessInstance.process_version_id).where(ProcessInstance.id == task.instance_id)
+    )
+    return form_schema(version_id, task.form)
 
 
 def read_task(task_id: str, *, user: User) -> dict:

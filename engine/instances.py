@@ -15,7 +15,7 @@ from sqlalchemy import select
 from . import audit, clock, notifications, spiff
 from .calendar import london_date
 from .diagram_api import DeadlineChange, StepEffects, collecting
-from .models import Case, CompletedTask, Deadline, HumanTask, ProcessInstance, ProcessVersion, Timer, db
+from .models import Case, CompletedTask, Deadline, HumanTask, ProcessInstance, Timer, db
 from .registry import specs_for
 from .routing import route_task
 
@@ -24,17 +24,16 @@ from .routing import route_task
 class LoadedCase:
     case: Case
     instance: ProcessInstance
-    version: ProcessVersion
     workflow: object
 
 
-def start(case: Case, version: ProcessVersion, data: dict, actor: str) -> LoadedCase:
-    spec, subprocess_specs = specs_for(version)
+def start(case: Case, version_id: int, data: dict, actor: str) -> LoadedCase:
+    spec, subprocess_specs = specs_for(version_id)
     effects = StepEffects()
     with collecting(effects):
         workflow = spiff.start_workflow(spec, subprocess_specs, data)
     instance = ProcessInstance(
-        process_version_id=version.id,
+        process_version_id=version_id,
         state="",
         library_version=spiff.LIBRARY_VERSION,
         serializer_version=spiff.SERIALIZER_VERSION,
@@ -42,7 +41,7 @@ def start(case: Case, version: ProcessVersion, data: dict, actor: str) -> Loaded
     db.session.add(instance)
     db.session.flush()
     case.process_instance_id = instance.id
-    loaded = LoadedCase(case, instance, version, workflow)
+    loaded = LoadedCase(case, instance, workflow)
     save(loaded, effects, actor)
     return loaded
 
@@ -52,10 +51,9 @@ def load(case: Case, *, for_update: bool = False) -> LoadedCase:
     if for_update:
         query = query.with_for_update()
     instance = db.session.scalars(query).one()
-    version = instance.process_version
-    spec, subprocess_specs = specs_for(version)
+    spec, subprocess_specs = specs_for(instance.process_version_id)
     workflow = spiff.load_state(instance.state, spec, subprocess_specs)
-    return LoadedCase(case, instance, version, workflow)
+    return LoadedCase(case, instance, workflow)
 
 
 @contextmanager

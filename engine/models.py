@@ -35,6 +35,19 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
+def tune_sqlite(dbapi_connection, _record) -> None:
+    """WAL lets readers work while a step commits; NORMAL sync is durable across app crashes in WAL mode."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
 def utcnow() -> datetime:
     from . import clock
 

@@ -59,20 +59,46 @@ def _bundle_hash(content: bytes, forms: dict[str, dict]) -> str:
     return digest.hexdigest()
 
 
+_LATEST_CACHE: dict[str, tuple[int, dict[str, int]]] = {}
+
+
 def latest_versions() -> dict[str, ProcessVersion]:
     """Return the newest version of every deployed process or decision, by id."""
-    newest = (
-        select(ProcessVersion.process_id, func.max(ProcessVersion.version).label("version"))
-        .group_by(ProcessVersion.process_id)
-        .subquery()
-    )
-    rows = db.session.scalars(
-        select(ProcessVersion).join(
-            newest,
-            (ProcessVersion.process_id == newest.c.process_id) & (ProcessVersion.version == newest.c.version),
-        )
-    )
+    ids = _latest_version_ids()
+    rows = db.session.scalars(select(ProcessVersion).where(ProcessVersion.id.in_(ids.values())))
     return {row.process_id: row for row in rows}
+
+
+def latest_version_id(process_id: str) -> int | None:
+    return _latest_version_ids().get(process_id)
+
+
+def _latest_version_ids() -> dict[str, int]:
+    # Versions are only ever added, so the highest id tells whether anything was deployed since
+    # (by this process or another): one indexed query instead of reading every version row.
+    key = db.engine.url.render_as_string()
+    newest = db.session.scalar(select(func.max(ProcessVersion.id))) or 0
+    cached = _LATEST_CACHE.get(key)
+    if cached is None or cached[0] != newest:
+        latest = (
+            select(ProcessVersion.process_id, func.max(ProcessVersion.version).label("version"))
+            .group_by(ProcessVersion.process_id)
+            .subquery()
+        )
+        rows = db.session.execute(
+            select(ProcessVersion.process_id, ProcessVersion.id).join(
+                latest,
+                (ProcessVersion.process_id == latest.c.process_id) & (ProcessVersion.version == latest.c.version),
+            )
+        ).all()
+        cached = (newest, dict(rows))
+        _LATEST_CACHE[key] = cached
+    return cached[1]
+
+
+def get_version(version_id: int) -> ProcessVersion:
+    """Return a version row; the session's identity map makes repeats free within a step."""
+    return db.session.get(ProcessVersion, version_id)
 
 
 def deploy_paths(paths: list[Path], deployed_by: str) -> DeployResult:
@@ -157,12 +183,13 @@ def latest_version(process_id: str) -> ProcessVersion:
 _SPEC_CACHE: dict[tuple[str, int], tuple] = {}
 
 
-def specs_for(version: ProcessVersion):
+def specs_for(version_id: int):
     """Return the parsed (spec, subprocess_specs) of a version, parsing it only the first time."""
     # Version rows never change, so (database, id) identifies the parsed definition for good.
-    key = (db.engine.url.render_as_string(), version.id)
+    key = (db.engine.url.render_as_string(), version_id)
     cached = _SPEC_CACHE.get(key)
     if cached is None:
+        version = get_version(version_id)
         others = {}
         if version.dependency_ids:
             rows = db.session.scalars(select(ProcessVersion).where(ProcessVersion.id.in_(version.dependency_ids)))
@@ -172,11 +199,26 @@ def specs_for(version: ProcessVersion):
     return cached
 
 
-def form_schema(version: ProcessVersion, form_name: str | None) -> dict:
+_FORM_CACHE: dict[tuple[str, int, str], dict] = {}
+
+
+def decide(decision_id: str, data: dict) -> dict | None:
+    """Evaluate the latest deployed version of a DMN decision; None when it is not deployed."""
+    version_id = latest_version_id(decision_id)
+    if version_id is None:
+        return None
+    key = (db.engine.url.render_as_string(), version_id)
+    return spiff.decide(key, lambda: get_version(version_id).xml, decision_id, data)
+
+
+def form_schema(version_id: int, form_name: str | None) -> dict:
     """Return the JSON Schema of a form stored with the version (an empty form if none)."""
     if not form_name:
         return {"type": "object", "properties": {}, "required": []}
-    return version.forms[form_name]
+    key = (db.engine.url.render_as_string(), version_id, form_name)
+    if key not in _FORM_CACHE:
+        _FORM_CACHE[key] = get_version(version_id).forms[form_name]
+    return _FORM_CACHE[key]
 
 
 def all_versions() -> list[ProcessVersion]:

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import spiff
-from .registry import latest_versions
+from . import registry
 
 ROUTING_DECISION = "task_routing"
 # When no rule matches a lane, the task must still reach someone who can act on it.
@@ -18,10 +17,7 @@ class Route:
 
 
 def route_task(lane: str | None, case_data: dict) -> Route:
-    version = latest_versions().get(ROUTING_DECISION)
-    if version is None or lane is None:
-        return Route(*FALLBACK)
-    result = spiff.decide(version.xml, ROUTING_DECISION, {**case_data, "lane": lane})
-    if not result.get("role"):
+    result = registry.decide(ROUTING_DECISION, {**case_data, "lane": lane}) if lane else None
+    if not result or not result.get("role"):
         return Route(*FALLBACK)
     return Route(result["role"], result.get("team") or None)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .errors import Conflict
@@ -16,7 +17,8 @@ def transactional(service):
             result = service(*args, **kwargs)
             db.session.commit()
             return result
-        except StaleDataError:
+        except (StaleDataError, IntegrityError):
+            # Another transaction saved the same case (or task) first: the caller should reload.
             db.session.rollback()
             raise Conflict("Someone else changed this case at the same moment; reload it and try again") from None
         except BaseException:

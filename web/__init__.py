@@ -24,6 +24,13 @@ def create_app(overrides: dict | None = None) -> Flask:
         # Good enough for a demo on one machine; production sets SECRET_KEY (README).
         app.config["SECRET_KEY"] = secrets.token_hex(32)
     db.init_app(app)
+    with app.app_context():
+        from sqlalchemy import event
+
+        from engine.models import tune_sqlite
+
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", tune_sqlite)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     from .api import api
     from .api.errors import error_response

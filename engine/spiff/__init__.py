@@ -17,7 +17,6 @@ from .running import (
     start_workflow,
     timer_fired,
     waiting_timers,
-    workflow_data,
 )
 from .scripting import DiagramCodeError
 from .serialization import LIBRARY_VERSION, SERIALIZER_VERSION, dump_state, load_state

@@ -150,9 +150,3 @@ def timer_fired(workflow: BpmnWorkflow, task_id: str) -> bool:
 
 def is_completed(workflow: BpmnWorkflow) -> bool:
     return workflow.is_completed()
-
-
-def workflow_data(workflow: BpmnWorkflow) -> dict:
-    """Return the data of the most recently completed task: the case's current facts."""
-    task = workflow.last_task or workflow.task_tree
-    return dict(task.data)

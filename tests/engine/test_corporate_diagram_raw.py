@@ -2,12 +2,14 @@
 
 These tests read as the corporate procedure (Ombudsman Complaint Handling Code):
 acknowledge within 5 working days, Stage 1 within 10 (+10), Stage 2 request
-within 20, Stage 2 acknowledged within 5 and answered within 20 (+20).
+within 20, Stage 2 acknowledged within 5 and answered within 20 (+20). Each of those four
+deadlines reminds the task's holder 2 working days before it falls due and, once
+it has passed, marks the deadline overdue and escalates to a manager.
 """
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -22,12 +24,14 @@ from engine.spiff import (
     build_specs,
     check_files,
     complete_user_task,
+    decide,
     dump_state,
     find_ready_user_task,
     load_state,
     ready_user_tasks,
     send_message,
     start_workflow,
+    timer_fired,
     waiting_timers,
 )
 from engine.spiff.running import advance
@@ -96,6 +100,20 @@ FORMS = {
     "Task_acknowledge_stage2": "forms/corporate/acknowledge_stage2.json",
     "Task_stage2_review": "forms/corporate/stage2_review.json",
 }
+OVERDUE_FORM = "forms/corporate/overdue.json"
+# deadline task -> (short id used in the element ids, deadline step, manager lane of the escalation)
+DEADLINE_TASKS = {
+    "Task_acknowledge": ("acknowledge", "acknowledgement", "Customer relations manager"),
+    "Task_stage1_response": ("stage1_response", "stage1_response", "Service manager"),
+    "Task_acknowledge_stage2": ("acknowledge_stage2", "stage2_acknowledgement", "Customer relations manager"),
+    "Task_stage2_review": ("stage2_review", "stage2_response", "Customer relations manager"),
+}
+FORMS.update({f"Task_{short}_overdue": OVERDUE_FORM for short, _step, _lane in DEADLINE_TASKS.values()})
+OVERDUE_HANDLED = {
+    "action_taken": "The officer was off sick; I reassigned the complaint to J. Smith, who will reply by 9 January.",
+    "complainant_told_new_date": True,
+    "new_target_date": "2026-01-09",
+}
 
 
 def iso(start: str, working_days: int) -> str:
@@ -146,6 +164,42 @@ def complete(wf, spec_id: str, data: dict, effects: StepEffects | None = None) -
     return effects
 
 
+def complete_named(wf, spec_id: str, data: dict, day: str, effects: StepEffects | None = None) -> StepEffects:
+    """Complete the ready task `spec_id` on `day` when several tasks are ready (an escalation beside its task)."""
+    [view] = [v for v in ready_user_tasks(wf) if v.spec_id == spec_id]
+    assert view.properties["formJsonSchemaFilename"] == FORMS[spec_id]
+    Draft202012Validator(form_schema(FORMS[spec_id])).validate(data)
+    effects = effects or StepEffects()
+    with on(day), collecting(effects):
+        complete_user_task(wf, find_ready_user_task(wf, view.id), dict(data))
+    return effects
+
+
+def run_timers_at(wf, instant: datetime, effects: StepEffects | None = None) -> StepEffects:
+    """What the engine's timer job does: advance the workflow with the clock at `instant`."""
+    effects = effects or StepEffects()
+    with clock.frozen_at(instant), collecting(effects):
+        advance(wf)
+    return effects
+
+
+def working_days_before(due: str, working_days: int) -> str:
+    from engine.diagram_api import working_days_before as before
+    return before(due, working_days)
+
+
+def start_of(day: str) -> datetime:
+    """Midnight at the start of a London day, as an aware UTC instant (the day before's end_of_day)."""
+    return end_of_day(date.fromisoformat(day) - timedelta(days=1))
+
+
+def timer_task(wf, spec_id: str):
+    """The latest task of timer `spec_id` (a loop back to its task creates a new one)."""
+    tasks = [t for t in wf.get_tasks() if t.task_spec.bpmn_id == spec_id]
+    assert tasks, spec_id
+    return tasks[-1]
+
+
 def ends_reached(wf) -> list[str]:
     return [t.task_spec.bpmn_id for t in wf.get_tasks(state=TaskState.COMPLETED)
             if (t.task_spec.bpmn_id or "").startswith("End_")]
@@ -162,6 +216,7 @@ def test_diagram_passes_the_engine_checks(xml_bytes):
     assert report.errors == []
     assert report.warnings == []
     assert report.forms["corporate_complaint.bpmn"] == set(FORMS.values())
+    assert OVERDUE_FORM in report.forms["corporate_complaint.bpmn"]
     for relative in FORMS.values():
         Draft202012Validator.check_schema(form_schema(relative))
 
@@ -203,8 +258,13 @@ def test_straight_through_to_closed_after_stage2(specs):
 
     effects = request_stage2(wf, StepEffects(known_deadlines=effects.deadlines))
     assert effects.stage == "stage2"
-    assert effects.deadlines["stage2_acknowledgement"].due_on.isoformat() == iso("2026-01-20", 5)
-    assert waiting_timers(wf) == []
+    stage2_acknowledgement_due = iso("2026-01-20", 5)
+    assert effects.deadlines["stage2_acknowledgement"].due_on.isoformat() == stage2_acknowledgement_due
+    # The Stage 2 window timer went with the request; only the new task's reminder and escalation wait.
+    assert {t.spec_id: t.due_at for t in waiting_timers(wf)} == {
+        "Timer_acknowledge_stage2_reminder": start_of(working_days_before(stage2_acknowledgement_due, 2)),
+        "Timer_acknowledge_stage2_overdue": end_of_day(date.fromisoformat(stage2_acknowledgement_due)),
+    }
     view = only_ready(wf)
     assert (view.spec_id, view.lane, view.properties["deadline"]) == (
         "Task_acknowledge_stage2", "Customer relations", "stage2_acknowledgement")
@@ -323,3 +383,170 @@ def test_case_closes_after_stage1_when_no_stage2_request_arrives(specs):
     assert effects.stage == "closed"
     assert ends_reached(wf) == ["End_closed_after_stage1"]
     assert waiting_timers(wf) == []
+
+
+# --- Reminders and escalations -------------------------------------------------------------------
+
+
+def test_every_deadline_task_has_a_reminder_and_an_escalation(specs, xml_bytes):
+    spec, _subs = specs
+    dmn = (PROCESSES / "task_routing.dmn").read_text()
+    for task_id, (short, step, manager_lane) in DEADLINE_TASKS.items():
+        task = spec.task_specs[task_id]
+        split = spec.task_specs[f"{task_id}.BoundaryEventSplit"]
+        timers = {t.bpmn_id: t for t in split.outputs if t is not task}
+        assert set(timers) == {f"Timer_{short}_reminder", f"Timer_{short}_overdue"}
+        reminder, overdue = timers[f"Timer_{short}_reminder"], timers[f"Timer_{short}_overdue"]
+        assert not reminder.cancel_activity and not overdue.cancel_activity  # the task stays open
+        due = task.extensions["properties"]["deadline"] + "_due"
+        assert step + "_due" == due
+        assert reminder.event_definition.expression == f"start_of_day(working_days_before({due}, 2))"
+        assert overdue.event_definition.expression == f"end_of_day({due})"
+        assert [o.bpmn_id for o in reminder.outputs if o.bpmn_id] == [f"Script_{short}_remind"]
+        assert spec.task_specs[f"Script_{short}_remind"].script == f'send_reminder("{step}")'
+        assert spec.task_specs[f"Script_{short}_mark_overdue"].script == f'mark_overdue("{step}")'
+
+        escalation = spec.task_specs[f"Task_{short}_overdue"]
+        assert escalation.bpmn_name == f"Overdue: {task.bpmn_name}"
+        assert escalation.lane == manager_lane
+        assert escalation.extensions["properties"] == {"formJsonSchemaFilename": OVERDUE_FORM}
+        assert "Ombudsman" in escalation.extensions["instructionsForEndUser"]
+        assert escalation.documentation
+        route = decide(("test", dmn), lambda: dmn, "task_routing", {"lane": manager_lane, "service_area": "highways"})
+        assert dict(route) == ({"role": "complaints_manager", "team": "customer_relations"}
+                               if manager_lane == "Customer relations manager"
+                               else {"role": "senior_manager", "team": "highways"})
+
+
+def test_overdue_form_needs_what_was_done_and_the_complainant_told():
+    schema = form_schema(OVERDUE_FORM)
+    Draft202012Validator.check_schema(schema)
+    Draft202012Validator(schema).validate(OVERDUE_HANDLED)
+    Draft202012Validator(schema).validate({k: v for k, v in OVERDUE_HANDLED.items() if k != "new_target_date"})
+    for bad in ({**OVERDUE_HANDLED, "complainant_told_new_date": False},
+                {k: v for k, v in OVERDUE_HANDLED.items() if k != "action_taken"},
+                {k: v for k, v in OVERDUE_HANDLED.items() if k != "complainant_told_new_date"},
+                {**OVERDUE_HANDLED, "extra": 1}):
+        with pytest.raises(ValidationError):
+            Draft202012Validator(schema).validate(bad)
+
+
+def test_reminder_two_working_days_before_the_acknowledgement_is_due(specs):
+    wf = start(specs)
+    # Due 30 December; two working days before is Christmas Eve (25 and 26 Dec, 27-28 the weekend).
+    assert working_days_before("2025-12-30", 2) == "2025-12-24"
+    reminder_at = start_of("2025-12-24")
+    assert reminder_at == datetime(2025, 12, 24, tzinfo=timezone.utc)  # GMT in winter
+    assert {t.spec_id: t.due_at for t in waiting_timers(wf)} == {
+        "Timer_acknowledge_reminder": reminder_at,
+        "Timer_acknowledge_overdue": end_of_day(date(2025, 12, 30)),
+    }
+
+    # SpiffWorkflow fires a timeDate timer only once the clock is strictly past it.
+    effects = run_timers_at(wf, reminder_at)
+    assert effects.reminders == [] and len(waiting_timers(wf)) == 2
+
+    effects = run_timers_at(wf, reminder_at + timedelta(seconds=1))
+    assert effects.reminders == ["acknowledgement"]
+    assert effects.overdue == set()
+    assert only_ready(wf).spec_id == "Task_acknowledge"  # the reminder does not interrupt the task
+    fired = timer_task(wf, "Timer_acknowledge_reminder")
+    assert fired.state == TaskState.COMPLETED and timer_fired(wf, str(fired.id))
+    assert "End_acknowledge_reminded" in ends_reached(wf)
+    assert [t.spec_id for t in waiting_timers(wf)] == ["Timer_acknowledge_overdue"]
+
+    # A non-interrupting timeDate timer fires once: it is not re-armed.
+    spec, subs = specs
+    wf = load_state(dump_state(wf), spec, subs)
+    effects = run_timers_at(wf, reminder_at + timedelta(hours=12))
+    assert effects.reminders == []
+
+
+@pytest.mark.parametrize("first", ["Task_acknowledge_overdue", "Task_acknowledge"])
+def test_missed_acknowledgement_is_escalated_and_the_case_goes_on(specs, first):
+    known = StepEffects()
+    wf = start(specs, known)
+    overdue_at = end_of_day(date(2025, 12, 30))  # once 30 December has passed
+    effects = run_timers_at(wf, overdue_at)  # the last moment of the due date: not yet overdue
+    assert effects.overdue == set()
+    assert effects.reminders == ["acknowledgement"]  # a late timer run catches up with the reminder
+
+    effects = run_timers_at(wf, overdue_at + timedelta(seconds=1))
+    assert effects.overdue == {"acknowledgement"}
+    assert waiting_timers(wf) == []
+    ready = {v.spec_id: v for v in ready_user_tasks(wf)}
+    assert set(ready) == {"Task_acknowledge", "Task_acknowledge_overdue"}
+    escalation = ready["Task_acknowledge_overdue"]
+    assert (escalation.title, escalation.lane) == ("Overdue: Acknowledge complaint", "Customer relations manager")
+    assert "deadline" not in escalation.properties
+    assert ready["Task_acknowledge"].lane == "Customer relations"
+    assert timer_fired(wf, str(timer_task(wf, "Timer_acknowledge_overdue").id))
+
+    spec, subs = specs
+    wf = load_state(dump_state(wf), spec, subs)
+    late = {**ACKNOWLEDGE, "acknowledged_on": "2026-01-02"}
+    if first == "Task_acknowledge_overdue":
+        complete_named(wf, "Task_acknowledge_overdue", OVERDUE_HANDLED, "2025-12-31")
+        assert only_ready(wf).spec_id == "Task_acknowledge"
+        effects = complete_named(wf, "Task_acknowledge", late, "2026-01-02",
+                                 StepEffects(known_deadlines=known.deadlines))
+        assert only_ready(wf).spec_id == "Task_stage1_response"
+    else:
+        effects = complete_named(wf, "Task_acknowledge", late, "2026-01-02",
+                                 StepEffects(known_deadlines=known.deadlines))
+        assert {v.spec_id for v in ready_user_tasks(wf)} == {"Task_stage1_response", "Task_acknowledge_overdue"}
+        complete_named(wf, "Task_acknowledge_overdue", OVERDUE_HANDLED, "2026-01-02")
+        assert only_ready(wf).spec_id == "Task_stage1_response"
+    assert effects.deadlines["acknowledgement"].completed_on == date(2026, 1, 2)
+    stage1_due = effects.deadlines["stage1_response"].due_on.isoformat()
+    assert stage1_due == iso("2026-01-02", 10)
+    assert "End_acknowledge_overdue_handled" in ends_reached(wf)
+    assert {t.spec_id: t.due_at for t in waiting_timers(wf)} == {
+        "Timer_stage1_response_reminder": start_of(working_days_before(stage1_due, 2)),
+        "Timer_stage1_response_overdue": end_of_day(date.fromisoformat(stage1_due)),
+    }
+    # The Stage 1 officer works from the acknowledgement's data, not the escalation's.
+    [stage1] = [t for t in wf.get_tasks(state=TaskState.READY) if t.task_spec.bpmn_id == "Task_stage1_response"]
+    assert stage1.data["acknowledged_on"] == "2026-01-02"
+    assert "action_taken" not in stage1.data
+
+
+def test_stage1_extension_rearms_the_reminder_and_the_escalation(specs):
+    known = StepEffects()
+    wf = start(specs, known)
+    known = complete(wf, "Task_acknowledge", ACKNOWLEDGE, known)
+    assert known.deadlines["stage1_response"].due_on == date(2026, 1, 8)
+    assert {t.spec_id: t.due_at for t in waiting_timers(wf)} == {
+        "Timer_stage1_response_reminder": start_of("2026-01-06"),
+        "Timer_stage1_response_overdue": end_of_day(date(2026, 1, 8)),
+    }
+    # The officer gets the reminder on 6 January and extends on the 7th.
+    assert run_timers_at(wf, start_of("2026-01-06") + timedelta(hours=8)).reminders == ["stage1_response"]
+    first_reminder = timer_task(wf, "Timer_stage1_response_reminder")
+    first_overdue = timer_task(wf, "Timer_stage1_response_overdue")
+    known = complete(wf, "Task_stage1_response", STAGE1_EXTEND, StepEffects(known_deadlines=known.deadlines))
+    new_due = known.deadlines["stage1_response"].due_on.isoformat()
+    assert new_due == "2026-01-15"
+
+    # The old escalation went with the completed task (CANCELLED, not fired); new timers wait on the new date.
+    assert first_reminder.state == TaskState.COMPLETED
+    assert first_overdue.state == TaskState.CANCELLED and not timer_fired(wf, str(first_overdue.id))
+    timers = {t.spec_id: t for t in waiting_timers(wf)}
+    assert {k: t.due_at for k, t in timers.items()} == {
+        "Timer_stage1_response_reminder": start_of(working_days_before(new_due, 2)),  # 13 January
+        "Timer_stage1_response_overdue": end_of_day(date(2026, 1, 15)),
+    }
+    assert start_of(working_days_before(new_due, 2)) == datetime(2026, 1, 13, tzinfo=timezone.utc)
+    assert timers["Timer_stage1_response_overdue"].task_id != str(first_overdue.id)
+
+    # Nothing fires on the old due date any more; the new reminder fires on the new schedule.
+    effects = run_timers_at(wf, end_of_day(date(2026, 1, 8)) + timedelta(hours=9))
+    assert (effects.reminders, effects.overdue) == ([], set())
+    assert run_timers_at(wf, start_of("2026-01-13") + timedelta(hours=8)).reminders == ["stage1_response"]
+    assert only_ready(wf).spec_id == "Task_stage1_response"
+
+    respond = {**STAGE1_RESPOND, "responded_on": "2026-01-14"}
+    known = complete(wf, "Task_stage1_response", respond, StepEffects(known_deadlines=known.deadlines))
+    assert known.deadlines["stage1_response"].completed_on == date(2026, 1, 14)
+    assert [t.spec_id for t in waiting_timers(wf)] == ["Timer_stage2_window"]
+    assert timer_task(wf, "Timer_stage1_response_overdue").state == TaskState.CANCELLED
