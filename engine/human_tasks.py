@@ -1,12 +1,12 @@
 """Use cases on one task: read it with its form, claim, release, reassign and complete it."""
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from . import access, audit, clock, forms, instances, spiff
 from .diagram_api import DeadlineRuleError
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
-from .models import Case, CompletedTask, HumanTask, ProcessInstance, User, db
+from .models import Case, CompletedTask, HumanTask, User, db
 from .presenters import case_view, task_view
 from .registry import form_schema
 from .transaction import transactional
@@ -41,10 +41,7 @@ def _task_to_work_on(task_id: str, user: User) -> HumanTask:
 
 
 def _form_for(task: HumanTask) -> dict:
-    version_id = db.session.scalar(
-        select(ProcessInstance.process_version_id).where(ProcessInstance.id == task.instance_id)
-    )
-    return form_schema(version_id, task.form)
+    return form_schema(task.process_version_id, task.form)
 
 
 def read_task(task_id: str, *, user: User) -> dict:

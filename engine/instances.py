@@ -6,6 +6,7 @@ and the case's stage and status. Readers never deserialize a workflow.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -51,9 +52,39 @@ def load(case: Case, *, for_update: bool = False) -> LoadedCase:
     if for_update:
         query = query.with_for_update()
     instance = db.session.scalars(query).one()
-    spec, subprocess_specs = specs_for(instance.process_version_id)
-    workflow = spiff.load_state(instance.state, spec, subprocess_specs)
+    workflow = _recall(instance)
+    if workflow is None:
+        spec, subprocess_specs = specs_for(instance.process_version_id)
+        workflow = spiff.load_state(instance.state, spec, subprocess_specs)
     return LoadedCase(case, instance, workflow)
+
+
+# Workflows saved by this process, by (database, instance id): (lock_version, workflow). Restoring
+# from JSON costs more than the rest of a step; an entry is taken out for exclusive use and put back
+# only after its transaction commits, so a failed step can never leave a half-changed workflow here.
+_RECENT: OrderedDict[tuple[str, int], tuple[int, object]] = OrderedDict()
+_RECENT_SIZE = 256
+
+
+def _recall(instance: ProcessInstance):
+    entry = _RECENT.pop((db.engine.url.render_as_string(), instance.id), None)
+    if entry is not None and entry[0] == instance.lock_version:
+        return entry[1]
+    return None
+
+
+def _remember_after_commit(loaded: LoadedCase) -> None:
+    db.session.info.setdefault("saved_workflows", []).append(loaded)
+
+
+def remember_committed(saved: list[LoadedCase]) -> None:
+    """Keep workflows whose save committed, keyed by the lock version now in the database."""
+    url = db.engine.url.render_as_string()
+    for loaded, lock_version in saved:
+        _RECENT[(url, loaded.instance.id)] = (lock_version, loaded.workflow)
+        _RECENT.move_to_end((url, loaded.instance.id))
+    while len(_RECENT) > _RECENT_SIZE:
+        _RECENT.popitem(last=False)
 
 
 @contextmanager
@@ -74,14 +105,17 @@ def _as_change(row: Deadline) -> DeadlineChange:
 
 def save(loaded: LoadedCase, effects: StepEffects, actor: str) -> None:
     workflow, case, instance = loaded.workflow, loaded.case, loaded.instance
-    instance.state = spiff.dump_state(workflow)
-    instance.library_version = spiff.LIBRARY_VERSION
-    instance.serializer_version = spiff.SERIALIZER_VERSION
-    _apply_deadlines(case, effects)
-    _apply_case_changes(case, effects, workflow, instance, actor)
-    new_tasks = _sync_human_tasks(loaded)
-    _apply_reminders_and_escalations(case, effects, new_tasks)
-    _sync_timers(loaded)
+    # One flush at commit instead of one before every query: fewer, batched statements.
+    with db.session.no_autoflush:
+        instance.state = spiff.dump_state(workflow)
+        instance.library_version = spiff.LIBRARY_VERSION
+        instance.serializer_version = spiff.SERIALIZER_VERSION
+        _apply_deadlines(case, effects)
+        _apply_case_changes(case, effects, workflow, instance, actor)
+        open_tasks, new_tasks = _sync_human_tasks(loaded)
+        _apply_reminders_and_escalations(case, effects, open_tasks, new_tasks)
+        _sync_timers(loaded)
+    _remember_after_commit(loaded)
 
 
 def _apply_deadlines(case: Case, effects: StepEffects) -> None:
@@ -123,10 +157,11 @@ def _apply_case_changes(case, effects, workflow, instance, actor) -> None:
         audit.record(case.id, actor, "case_closed", f"outcome: {case.outcome or 'none recorded'}")
 
 
-def _apply_reminders_and_escalations(case: Case, effects: StepEffects, new_tasks: list[HumanTask]) -> None:
-    open_by_step = {t.deadline_step: t for t in db.session.scalars(
-        select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.deadline_step.is_not(None))
-    )}
+def _apply_reminders_and_escalations(case: Case, effects: StepEffects, open_tasks: list[HumanTask],
+                                     new_tasks: list[HumanTask]) -> None:
+    if not effects.overdue and not effects.reminders:
+        return
+    open_by_step = {t.deadline_step: t for t in open_tasks if t.deadline_step}
     deadlines = {d.step: d for d in case.deadlines}
     for step_name in sorted(effects.overdue):
         if step_name in deadlines:
@@ -141,8 +176,8 @@ def _apply_reminders_and_escalations(case: Case, effects: StepEffects, new_tasks
         notifications.queue(case, "reminder", step_name, task, [task] if task else [])
 
 
-def _sync_human_tasks(loaded: LoadedCase) -> list[HumanTask]:
-    """Make the inbox rows match the workflow's ready user tasks; return the rows created."""
+def _sync_human_tasks(loaded: LoadedCase) -> tuple[list[HumanTask], list[HumanTask]]:
+    """Make the inbox rows match the workflow's ready user tasks; return (open rows, rows created)."""
     case, instance = loaded.case, loaded.instance
     ready = {view.id: view for view in spiff.ready_user_tasks(loaded.workflow)}
     rows = {row.id: row for row in db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id))}
@@ -150,14 +185,15 @@ def _sync_human_tasks(loaded: LoadedCase) -> list[HumanTask]:
         if task_id not in ready:
             db.session.delete(row)
     due_by_step = {d.step: d.due_on for d in case.deadlines}
-    created = []
+    created, kept = [], []
     for task_id, view in ready.items():
         row = rows.get(task_id)
         deadline_step = view.properties.get("deadline")
         if row is None:
             route = route_task(view.lane, {"service_area": case.service_area, "procedure": case.procedure})
             row = HumanTask(
-                id=task_id, case_id=case.id, instance_id=instance.id, spec_id=view.spec_id, name=view.title,
+                id=task_id, case_id=case.id, instance_id=instance.id, process_version_id=instance.process_version_id,
+                spec_id=view.spec_id, name=view.title,
                 lane=view.lane, role=route.role, team=route.team, case_reference=case.reference,
                 procedure=case.procedure, service_area=case.service_area,
                 form=view.properties.get("formJsonSchemaFilename"), deadline_step=deadline_step,
@@ -170,8 +206,8 @@ def _sync_human_tasks(loaded: LoadedCase) -> list[HumanTask]:
             audit.record(case.id, "system", "task_created", f"{view.title} for {audience}")
         row.stage = case.stage
         row.due_on = due_by_step.get(deadline_step)
-    db.session.flush()
-    return created
+        kept.append(row)
+    return kept, created
 
 
 def _excluded_user(case: Case, spec_id: str | None) -> int | None:

@@ -152,6 +152,7 @@ class HumanTask(db.Model):
     id: Mapped[str] = mapped_column(db.String(36), primary_key=True)
     case_id: Mapped[int] = mapped_column(db.ForeignKey("cases.id"), index=True)
     instance_id: Mapped[int] = mapped_column(db.ForeignKey("process_instances.id"), index=True)
+    process_version_id: Mapped[int] = mapped_column(db.ForeignKey("process_versions.id"))
     spec_id: Mapped[str] = mapped_column(db.String(200))
     name: Mapped[str] = mapped_column(db.String(300))
     lane: Mapped[str | None] = mapped_column(db.String(200))

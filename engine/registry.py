@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,7 +60,9 @@ def _bundle_hash(content: bytes, forms: dict[str, dict]) -> str:
     return digest.hexdigest()
 
 
-_LATEST_CACHE: dict[str, tuple[int, dict[str, int]]] = {}
+_LATEST_CACHE: dict[str, tuple[int, dict[str, int], float]] = {}
+# Another process's deployment is noticed within this many seconds; this process's at once.
+LATEST_RECHECK_SECONDS = 5.0
 
 
 def latest_versions() -> dict[str, ProcessVersion]:
@@ -77,8 +80,10 @@ def _latest_version_ids() -> dict[str, int]:
     # Versions are only ever added, so the highest id tells whether anything was deployed since
     # (by this process or another): one indexed query instead of reading every version row.
     key = db.engine.url.render_as_string()
-    newest = db.session.scalar(select(func.max(ProcessVersion.id))) or 0
     cached = _LATEST_CACHE.get(key)
+    if cached is not None and time.monotonic() - cached[2] < LATEST_RECHECK_SECONDS:
+        return cached[1]
+    newest = db.session.scalar(select(func.max(ProcessVersion.id))) or 0
     if cached is None or cached[0] != newest:
         latest = (
             select(ProcessVersion.process_id, func.max(ProcessVersion.version).label("version"))
@@ -92,7 +97,7 @@ def _latest_version_ids() -> dict[str, int]:
             )
         ).all()
         cached = (newest, dict(rows))
-        _LATEST_CACHE[key] = cached
+    _LATEST_CACHE[key] = (*cached[:2], time.monotonic())
     return cached[1]
 
 
@@ -151,6 +156,7 @@ def deploy_contents(contents: dict[str, bytes], paths: dict[str, Path], deployed
             db.session.add(version)
             result.deployed.append(version)
     db.session.flush()
+    _LATEST_CACHE.pop(db.engine.url.render_as_string(), None)
     return result
 
 

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .errors import Conflict
+from . import instances
 from .models import db
 
 
@@ -15,7 +16,9 @@ def transactional(service):
     def run(*args, **kwargs):
         try:
             result = service(*args, **kwargs)
+            saved = _flushed_workflows()
             db.session.commit()
+            instances.remember_committed(saved)
             return result
         except (StaleDataError, IntegrityError):
             # Another transaction saved the same case (or task) first: the caller should reload.
@@ -24,5 +27,13 @@ def transactional(service):
         except BaseException:
             db.session.rollback()
             raise
+        finally:
+            db.session.info.pop("saved_workflows", None)
 
     return run
+
+
+def _flushed_workflows() -> list:
+    """Flush, then pair each workflow saved in this transaction with its new lock version."""
+    db.session.flush()
+    return [(loaded, loaded.instance.lock_version) for loaded in db.session.info.get("saved_workflows", [])]
