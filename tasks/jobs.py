@@ -2,11 +2,31 @@
 from __future__ import annotations
 
 import smtplib
+from functools import lru_cache
 
+import redis
 from celery import Celery
 from flask import current_app
 
 from engine import clock, notifications, timers
+
+QUEUED_KEY = "complaints:timers-queued:{}"
+
+
+@lru_cache(maxsize=4)
+def _redis(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url)
+
+
+def _claim_for_queue(instance_id: int) -> bool:
+    """Queue each instance once per TTL: a backlog swept every minute is not queued again and again.
+
+    The database still decides what fires; this only saves work. If a worker dies holding the
+    instance, the key expires and the next sweep queues it again.
+    """
+    config = current_app.config
+    return bool(_redis(config["REDIS_URL"]).set(QUEUED_KEY.format(instance_id), 1, nx=True,
+                                                ex=config["TIMER_QUEUE_TTL_SECONDS"]))
 
 
 def register(celery: Celery) -> None:
@@ -14,11 +34,15 @@ def register(celery: Celery) -> None:
     def sweep_due_timers():
         """Hand each instance with a due timer to a worker."""
         for instance_id in timers.due_instance_ids(clock.now()):
-            fire_instance_timers.delay(instance_id)
+            if _claim_for_queue(instance_id):
+                fire_instance_timers.delay(instance_id)
 
     @celery.task(name="complaints.fire_instance_timers")
     def fire_instance_timers(instance_id: int):
-        return timers.fire_instance_timers(instance_id)
+        try:
+            return timers.fire_instance_timers(instance_id)
+        finally:
+            _redis(current_app.config["REDIS_URL"]).delete(QUEUED_KEY.format(instance_id))
 
     @celery.task(name="complaints.sweep_pending_emails")
     def sweep_pending_emails():

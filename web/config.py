@@ -19,6 +19,7 @@ def from_environment(instance_path: str) -> dict:
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://localhost:5000/"),
         "PROCESSES_DIR": os.environ.get("PROCESSES_DIR", str(PROJECT_ROOT / "processes")),
         "TIMER_SWEEP_SECONDS": int(os.environ.get("TIMER_SWEEP_SECONDS", "60")),
+        "TIMER_QUEUE_TTL_SECONDS": int(os.environ.get("TIMER_QUEUE_TTL_SECONDS", "300")),
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "true").lower() == "true",
     }
 
