@@ -15,6 +15,28 @@ ensure_python_env() {
   fi
 }
 
+ensure_assets() {
+  # GOV.UK Frontend and bpmn-js come from npm; built assets are not committed.
+  local stamp=node_modules/.installed-from
+  local want
+  want=$(sha256sum package-lock.json | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+    echo "$want" > "$stamp"
+  fi
+  if [ ! -f web/static/dist/govuk-frontend.min.css ] || [ bin/build-assets.mjs -nt web/static/dist/govuk-frontend.min.css ]; then
+    node bin/build-assets.mjs
+  fi
+}
+
+ensure_chromium() {
+  # Browser tests drive Debian's Chromium; Playwright never downloads a browser here.
+  if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing Debian's chromium for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+}
+
 service_up() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 ensure_services() {

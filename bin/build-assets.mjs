@@ -1,0 +1,24 @@
+// Copy the built front-end assets the app serves into web/static/dist (not committed).
+import { cpSync, mkdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const modules = join(root, "node_modules");
+const dist = join(root, "web", "static", "dist");
+
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+const copies = [
+  ["govuk-frontend/dist/govuk/govuk-frontend.min.css", "govuk-frontend.min.css"],
+  ["govuk-frontend/dist/govuk/govuk-frontend.min.js", "govuk-frontend.min.js"],
+  ["govuk-frontend/dist/govuk/assets", "assets"],
+  ["bpmn-js/dist/bpmn-navigated-viewer.production.min.js", "bpmn-navigated-viewer.production.min.js"],
+  ["bpmn-js/dist/assets/diagram-js.css", "diagram-js.css"],
+  ["bpmn-js/dist/assets/bpmn-js.css", "bpmn-js.css"],
+  ["axe-core/axe.min.js", "axe.min.js"],
+];
+for (const [from, to] of copies) {
+  cpSync(join(modules, from), join(dist, to), { recursive: true });
+}
+console.log(`front-end assets copied to ${dist}`);
