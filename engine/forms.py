@@ -43,7 +43,7 @@ def field_errors(schema: dict, data) -> dict[str, str]:
 def _message(schema: dict, path: list, error) -> str:
     title = _title(schema, path)
     if error.validator == "required":
-        return f"Enter {title.lower()}" if title else "This is required"
+        return _required_message(_node(schema, path), title)
     if error.validator == "enum":
         return f"Select {title.lower()}" if title else "Select an option"
     if error.validator == "format" and "date" in str(error.validator_value):
@@ -55,14 +55,31 @@ def _message(schema: dict, path: list, error) -> str:
     return f"{title}: {error.message}" if title else error.message
 
 
-def _title(schema: dict, path: list) -> str:
+def _node(schema: dict, path: list) -> dict:
     node = schema
     for part in path:
         if isinstance(part, int):
             node = node.get("items", {})
             continue
         node = node.get("properties", {}).get(part, {})
-    return node.get("title", "")
+    return node
+
+
+def _title(schema: dict, path: list) -> str:
+    return _node(schema, path).get("title", "")
+
+
+def _required_message(node: dict, title: str) -> str:
+    """GOV.UK style: 'Select' for choices, 'Confirm' for a tick box, 'Enter' for anything typed."""
+    if node.get("x-required-message"):
+        return node["x-required-message"]
+    if not title:
+        return "This is required"
+    if "enum" in node or "enum" in node.get("items", {}):
+        return f"Select an answer to: {title}"
+    if node.get("type") == "boolean":
+        return f"Confirm: {title}"
+    return f"Enter {title[0].lower() + title[1:]}"
 
 
 def validate(schema: dict, data) -> None:

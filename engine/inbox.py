@@ -2,47 +2,66 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
-from . import access
+from . import access, clock
+from .calendar import add_working_days, london_date
 from .models import HumanTask, User, db
-from .presenters import task_view
+from .presenters import DUE_SOON_WORKING_DAYS, task_view
+
+SORTS = {"due": (HumanTask.due_on.is_(None), HumanTask.due_on, HumanTask.created_at),
+         "due_desc": (HumanTask.due_on.is_(None), HumanTask.due_on.desc(), HumanTask.created_at),
+         "newest": (HumanTask.created_at.desc(),)}
 
 
 @dataclass
 class InboxQuery:
-    """Which tasks to show: mine, my teams' unclaimed ones, or both."""
+    """Which tasks to show: mine (assigned to me), team (unclaimed, for my roles and teams), or both."""
 
     user: User
-    mine: bool = True
-    team: bool = True
+    view: str = "all"
     procedure: str | None = None
     service_area: str | None = None
-    limit: int = 200
-    offset: int = 0
+    status: str | None = None
+    sort: str = "due"
+    page: int = 1
+    page_size: int = 25
 
-    def statement(self):
+    def _scope(self):
         user = self.user
-        wanted = []
-        if self.mine:
-            wanted.append(HumanTask.assignee_id == user.id)
-        if self.team:
-            unclaimed = and_(HumanTask.assignee_id.is_(None), HumanTask.role.in_(user.roles))
-            if not access.sees_every_case(user):
-                unclaimed = and_(unclaimed, HumanTask.team.in_(user.teams))
-            wanted.append(unclaimed)
-        query = select(HumanTask).where(or_(*wanted) if wanted else False)
+        mine = HumanTask.assignee_id == user.id
+        unclaimed = and_(HumanTask.assignee_id.is_(None), HumanTask.role.in_(user.roles))
+        if not access.sees_every_case(user):
+            unclaimed = and_(unclaimed, HumanTask.team.in_(user.teams))
+        return {"mine": mine, "team": unclaimed}.get(self.view, or_(mine, unclaimed))
+
+    def _filtered(self, today: date):
+        query = select(HumanTask).where(self._scope())
         if self.procedure:
             query = query.where(HumanTask.procedure == self.procedure)
         if self.service_area:
             query = query.where(HumanTask.service_area == self.service_area)
-        return query.order_by(HumanTask.due_on.is_(None), HumanTask.due_on, HumanTask.created_at)
+        if self.status == "overdue":
+            query = query.where(HumanTask.due_on < today)
+        elif self.status == "due_soon":
+            soon = add_working_days(today, DUE_SOON_WORKING_DAYS)
+            query = query.where(HumanTask.due_on >= today, HumanTask.due_on <= soon)
+        return query
 
-    def run(self) -> list[dict]:
-        rows = db.session.scalars(self.statement().limit(self.limit).offset(self.offset))
-        return [task_view(row) for row in rows]
+    def run(self) -> dict:
+        today = london_date(clock.now())
+        query = self._filtered(today)
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        rows = db.session.scalars(
+            query.order_by(*SORTS.get(self.sort, SORTS["due"]))
+            .limit(self.page_size).offset((max(self.page, 1) - 1) * self.page_size)
+        )
+        return {"items": [task_view(row, today) for row in rows], "total": total, "page": max(self.page, 1),
+                "pages": max(1, -(-total // self.page_size))}
 
 
 def inbox_for(user: User) -> dict:
-    return {"items": InboxQuery(user).run()}
+    """The API's inbox: everything the user may pick up or holds, soonest due first."""
+    return {"items": InboxQuery(user, page_size=500).run()["items"]}

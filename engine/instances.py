@@ -3,15 +3,20 @@
 Every save rewrites, in the same transaction: the workflow state, the open
 human tasks (the inbox), the waiting timers, the deadlines the diagram set,
 and the case's stage and status. Readers never deserialize a workflow.
+
+The inbox and timer rows are written with Core statements (insert, update,
+delete of columns), not ORM objects: they are plain projections of the
+workflow, and the unit of work cost more than the SQL it sends.
 """
 from __future__ import annotations
 
 from collections import OrderedDict
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timezone
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.orm import attributes, defer
 
 from . import audit, clock, notifications, spiff
 from .calendar import london_date
@@ -20,12 +25,26 @@ from .models import Case, CompletedTask, Deadline, HumanTask, ProcessInstance, T
 from .registry import specs_for
 from .routing import route_task
 
+HUMAN_TASKS = HumanTask.__table__
+TIMERS = Timer.__table__
+
+
+@dataclass
+class ReadModels:
+    """What the inbox and timer rows of an instance hold, as written by the last save."""
+
+    tasks: dict[str, tuple[str, date | None]]   # open human task id -> (stage, due_on)
+    timers: dict[str, spiff.WaitingTimer]         # waiting timer task id -> timer (due_at in UTC)
+
 
 @dataclass
 class LoadedCase:
     case: Case
     instance: ProcessInstance
     workflow: object
+    # None: not known in memory, read the rows from the database when saving.
+    read_models: ReadModels | None = None
+    fired_timers: set[str] = field(default_factory=set)
 
 
 def start(case: Case, version_id: int, data: dict, actor: str) -> LoadedCase:
@@ -42,34 +61,40 @@ def start(case: Case, version_id: int, data: dict, actor: str) -> LoadedCase:
     db.session.add(instance)
     db.session.flush()
     case.process_instance_id = instance.id
-    loaded = LoadedCase(case, instance, workflow)
+    loaded = LoadedCase(case, instance, workflow, ReadModels({}, {}))  # a new instance has no rows yet
     save(loaded, effects, actor)
     return loaded
 
 
 def load(case: Case, *, for_update: bool = False) -> LoadedCase:
-    query = select(ProcessInstance).where(ProcessInstance.id == case.process_instance_id)
+    # The state (tens of kB) is read only when the workflow is not kept in memory.
+    query = (select(ProcessInstance).where(ProcessInstance.id == case.process_instance_id)
+             .options(defer(ProcessInstance.state)))
     if for_update:
         query = query.with_for_update()
     instance = db.session.scalars(query).one()
-    workflow = _recall(instance)
-    if workflow is None:
-        spec, subprocess_specs = specs_for(instance.process_version_id)
-        workflow = spiff.load_state(instance.state, spec, subprocess_specs)
+    recalled = _recall(instance)
+    if recalled is not None:
+        workflow, read_models = recalled
+        return LoadedCase(case, instance, workflow, read_models)
+    spec, subprocess_specs = specs_for(instance.process_version_id)
+    workflow = spiff.load_state(instance.state, spec, subprocess_specs)
     return LoadedCase(case, instance, workflow)
 
 
-# Workflows saved by this process, by (database, instance id): (lock_version, workflow). Restoring
-# from JSON costs more than the rest of a step; an entry is taken out for exclusive use and put back
-# only after its transaction commits, so a failed step can never leave a half-changed workflow here.
-_RECENT: OrderedDict[tuple[str, int], tuple[int, object]] = OrderedDict()
+# Workflows saved by this process, by (database, instance id): (lock_version, workflow, read models).
+# Restoring from JSON costs more than the rest of a step; an entry is taken out for exclusive use and
+# put back only after its transaction commits, so a failed step can never leave a half-changed workflow
+# here. Every save bumps the lock version, so an entry whose version matches the database row also
+# describes that instance's inbox and timer rows exactly.
+_RECENT: OrderedDict[tuple[str, int], tuple[int, object, ReadModels]] = OrderedDict()
 _RECENT_SIZE = 256
 
 
 def _recall(instance: ProcessInstance):
     entry = _RECENT.pop((db.engine.url.render_as_string(), instance.id), None)
     if entry is not None and entry[0] == instance.lock_version:
-        return entry[1]
+        return entry[1], entry[2]
     return None
 
 
@@ -77,12 +102,22 @@ def _remember_after_commit(loaded: LoadedCase) -> None:
     db.session.info.setdefault("saved_workflows", []).append(loaded)
 
 
-def remember_committed(saved: list[LoadedCase]) -> None:
+def saved_in_transaction() -> list[tuple[int, int, object, ReadModels]]:
+    """After the final flush and before commit: (instance id, lock version, workflow, read models) per save.
+
+    Read before committing, because a commit expires the instance rows and reading them again
+    would cost a query each.
+    """
+    return [(loaded.instance.id, loaded.instance.lock_version, loaded.workflow, loaded.read_models)
+            for loaded in db.session.info.get("saved_workflows", [])]
+
+
+def remember_committed(saved: list[tuple[int, int, object, ReadModels]]) -> None:
     """Keep workflows whose save committed, keyed by the lock version now in the database."""
     url = db.engine.url.render_as_string()
-    for loaded, lock_version in saved:
-        _RECENT[(url, loaded.instance.id)] = (lock_version, loaded.workflow)
-        _RECENT.move_to_end((url, loaded.instance.id))
+    for instance_id, lock_version, workflow, read_models in saved:
+        _RECENT[(url, instance_id)] = (lock_version, workflow, read_models)
+        _RECENT.move_to_end((url, instance_id))
     while len(_RECENT) > _RECENT_SIZE:
         _RECENT.popitem(last=False)
 
@@ -108,14 +143,39 @@ def save(loaded: LoadedCase, effects: StepEffects, actor: str) -> None:
     # One flush at commit instead of one before every query: fewer, batched statements.
     with db.session.no_autoflush:
         instance.state = spiff.dump_state(workflow)
+        # Always an UPDATE, even if the state came out the same: every save takes the optimistic
+        # lock, and the lock version then identifies the rows written here (see _RECENT).
+        attributes.flag_modified(instance, "state")
         instance.library_version = spiff.LIBRARY_VERSION
         instance.serializer_version = spiff.SERIALIZER_VERSION
         _apply_deadlines(case, effects)
         _apply_case_changes(case, effects, workflow, instance, actor)
-        open_tasks, new_tasks = _sync_human_tasks(loaded)
-        _apply_reminders_and_escalations(case, effects, open_tasks, new_tasks)
-        _sync_timers(loaded)
+        before = loaded.read_models or _read_models_from_database(instance.id)
+        tasks, new_task_ids = _sync_human_tasks(loaded, before.tasks)
+        _apply_reminders_and_escalations(case, instance, effects, new_task_ids)
+        timers = _sync_timers(loaded, before.timers)
+    loaded.read_models = ReadModels(tasks, timers)
     _remember_after_commit(loaded)
+
+
+def _read_models_from_database(instance_id: int) -> ReadModels:
+    tasks = db.session.execute(
+        select(HUMAN_TASKS.c.id, HUMAN_TASKS.c.stage, HUMAN_TASKS.c.due_on)
+        .where(HUMAN_TASKS.c.instance_id == instance_id)
+    ).all()
+    timers = db.session.execute(
+        select(TIMERS.c.task_id, TIMERS.c.spec_id, TIMERS.c.name, TIMERS.c.due_at)
+        .where(TIMERS.c.instance_id == instance_id, TIMERS.c.fired_at.is_(None), TIMERS.c.cancelled_at.is_(None))
+    ).all()
+    return ReadModels(
+        {task_id: (stage, due_on) for task_id, stage, due_on in tasks},
+        {task_id: spiff.WaitingTimer(task_id, spec_id, name, _utc(due_at))
+         for task_id, spec_id, name, due_at in timers},
+    )
+
+
+def _utc(instant):
+    return instant.astimezone(timezone.utc)
 
 
 def _apply_deadlines(case: Case, effects: StepEffects) -> None:
@@ -157,10 +217,13 @@ def _apply_case_changes(case, effects, workflow, instance, actor) -> None:
         audit.record(case.id, actor, "case_closed", f"outcome: {case.outcome or 'none recorded'}")
 
 
-def _apply_reminders_and_escalations(case: Case, effects: StepEffects, open_tasks: list[HumanTask],
-                                     new_tasks: list[HumanTask]) -> None:
+def _apply_reminders_and_escalations(case: Case, instance: ProcessInstance, effects: StepEffects,
+                                     new_task_ids: list[str]) -> None:
     if not effects.overdue and not effects.reminders:
         return
+    # Rare (a reminder or escalation timer went off): the notifications want whole task rows.
+    open_tasks = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)).all()
+    new_tasks = [t for t in open_tasks if t.id in new_task_ids]
     open_by_step = {t.deadline_step: t for t in open_tasks if t.deadline_step}
     deadlines = {d.step: d for d in case.deadlines}
     for step_name in sorted(effects.overdue):
@@ -176,38 +239,50 @@ def _apply_reminders_and_escalations(case: Case, effects: StepEffects, open_task
         notifications.queue(case, "reminder", step_name, task, [task] if task else [])
 
 
-def _sync_human_tasks(loaded: LoadedCase) -> tuple[list[HumanTask], list[HumanTask]]:
-    """Make the inbox rows match the workflow's ready user tasks; return (open rows, rows created)."""
+def _sync_human_tasks(loaded: LoadedCase, before: dict[str, tuple[str, date | None]]):
+    """Make the inbox rows match the workflow's ready user tasks.
+
+    Returns the rows' (stage, due_on) by task id as now written, and the ids of the rows created.
+    """
     case, instance = loaded.case, loaded.instance
     ready = {view.id: view for view in spiff.ready_user_tasks(loaded.workflow)}
-    rows = {row.id: row for row in db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id))}
-    for task_id, row in rows.items():
-        if task_id not in ready:
-            db.session.delete(row)
+    gone = [task_id for task_id in before if task_id not in ready]
+    if gone:
+        db.session.execute(delete(HUMAN_TASKS).where(HUMAN_TASKS.c.id.in_(gone)))
     due_by_step = {d.step: d.due_on for d in case.deadlines}
-    created, kept = [], []
+    now_written, new_rows, changed = {}, [], []
     for task_id, view in ready.items():
-        row = rows.get(task_id)
         deadline_step = view.properties.get("deadline")
-        if row is None:
-            route = route_task(view.lane, {"service_area": case.service_area, "procedure": case.procedure})
-            row = HumanTask(
-                id=task_id, case_id=case.id, instance_id=instance.id, process_version_id=instance.process_version_id,
-                spec_id=view.spec_id, name=view.title,
-                lane=view.lane, role=route.role, team=route.team, case_reference=case.reference,
-                procedure=case.procedure, service_area=case.service_area,
-                form=view.properties.get("formJsonSchemaFilename"), deadline_step=deadline_step,
-                excluded_user_id=_excluded_user(case, view.properties.get("notSameAssigneeAs")),
-                created_at=clock.now(),
-            )
-            db.session.add(row)
-            created.append(row)
-            audience = f"{route.role} ({route.team or 'appointed'})"
-            audit.record(case.id, "system", "task_created", f"{view.title} for {audience}")
-        row.stage = case.stage
-        row.due_on = due_by_step.get(deadline_step)
-        kept.append(row)
-    return kept, created
+        current = (case.stage, due_by_step.get(deadline_step))
+        if task_id not in before:
+            new_rows.append(_new_task_row(case, instance, view, deadline_step, current))
+        elif before[task_id] != current:
+            changed.append({"b_id": task_id, "b_stage": current[0], "b_due_on": current[1]})
+        now_written[task_id] = current
+    if new_rows:
+        db.session.execute(insert(HUMAN_TASKS), new_rows)
+    if changed:
+        db.session.execute(
+            update(HUMAN_TASKS).where(HUMAN_TASKS.c.id == bindparam("b_id"))
+            .values(stage=bindparam("b_stage"), due_on=bindparam("b_due_on")),
+            changed,
+        )
+    return now_written, [row["id"] for row in new_rows]
+
+
+def _new_task_row(case: Case, instance: ProcessInstance, view, deadline_step, current) -> dict:
+    route = route_task(view.lane, {"service_area": case.service_area, "procedure": case.procedure})
+    audience = f"{route.role} ({route.team or 'appointed'})"
+    audit.record(case.id, "system", "task_created", f"{view.title} for {audience}")
+    return {
+        "id": view.id, "case_id": case.id, "instance_id": instance.id,
+        "process_version_id": instance.process_version_id, "spec_id": view.spec_id, "name": view.title,
+        "lane": view.lane, "role": route.role, "team": route.team, "stage": current[0],
+        "procedure": case.procedure, "service_area": case.service_area, "case_reference": case.reference,
+        "assignee_id": None, "form": view.properties.get("formJsonSchemaFilename"),
+        "excluded_user_id": _excluded_user(case, view.properties.get("notSameAssigneeAs")),
+        "deadline_step": deadline_step, "due_on": current[1], "created_at": clock.now(),
+    }
 
 
 def _excluded_user(case: Case, spec_id: str | None) -> int | None:
@@ -219,26 +294,39 @@ def _excluded_user(case: Case, spec_id: str | None) -> int | None:
     )
 
 
-def _sync_timers(loaded: LoadedCase) -> None:
-    instance = loaded.instance
+def _sync_timers(loaded: LoadedCase, before: dict[str, spiff.WaitingTimer]) -> dict[str, spiff.WaitingTimer]:
+    """Mark timers that stopped waiting as fired or cancelled, add new ones; return those now waiting."""
     waiting = {t.task_id: t for t in spiff.waiting_timers(loaded.workflow)}
-    rows = {row.task_id: row for row in db.session.scalars(
-        select(Timer).where(Timer.instance_id == instance.id, Timer.fired_at.is_(None), Timer.cancelled_at.is_(None))
-    )}
-    now = clock.now()
-    for task_id, row in rows.items():
+    fired, cancelled = [], []
+    for task_id, timer in before.items():
         if task_id in waiting:
             continue
         if spiff.timer_fired(loaded.workflow, task_id):
-            row.fired_at = now
+            fired.append(task_id)
             audit.record(loaded.case.id, "system", "timer_fired",
-                         f"{row.name or row.spec_id} (due {row.due_at.isoformat()})")
+                         f"{timer.title or timer.spec_id} (due {timer.due_at.isoformat()})")
         else:
             # Gone without firing: its task finished first (the deadline was met) or was cancelled.
-            row.cancelled_at = now
-    for task_id, timer in waiting.items():
-        if task_id not in rows:
-            db.session.add(Timer(
-                instance_id=instance.id, case_id=loaded.case.id, task_id=task_id, spec_id=timer.spec_id,
-                name=timer.title, due_at=timer.due_at,
-            ))
+            cancelled.append(task_id)
+    now = clock.now()
+    _close_timers(loaded.instance.id, fired, fired_at=now)
+    _close_timers(loaded.instance.id, cancelled, cancelled_at=now)
+    added = [t for task_id, t in waiting.items() if task_id not in before]
+    if added:
+        db.session.execute(insert(TIMERS), [
+            {"instance_id": loaded.instance.id, "case_id": loaded.case.id, "task_id": t.task_id,
+             "spec_id": t.spec_id, "name": t.title, "due_at": t.due_at, "attempts": 0}
+            for t in added
+        ])
+    loaded.fired_timers.update(fired)
+    return {task_id: spiff.WaitingTimer(t.task_id, t.spec_id, t.title, _utc(t.due_at)) for task_id, t in waiting.items()}
+
+
+def _close_timers(instance_id: int, task_ids: list[str], **values) -> None:
+    if task_ids:
+        db.session.execute(
+            update(TIMERS)
+            .where(TIMERS.c.instance_id == instance_id, TIMERS.c.task_id.in_(task_ids),
+                   TIMERS.c.fired_at.is_(None), TIMERS.c.cancelled_at.is_(None))
+            .values(**values)
+        )

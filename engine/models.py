@@ -235,6 +235,17 @@ class User(db.Model):
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    # What Flask-Login asks of a user object (kept here so the web layer needs no wrapper).
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return str(self.id)
+
 
 class ApiToken(db.Model):
     __tablename__ = "api_tokens"

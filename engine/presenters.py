@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from . import clock
-from .calendar import london_date, working_days_between
-from .models import AuditEvent, Case, Deadline, HumanTask, db
+from .calendar import add_working_days, london_date, working_days_between
+
+DUE_SOON_WORKING_DAYS = 2
+from .models import AuditEvent, Case, Deadline, HumanTask, User, db
 
 
 def _iso(value) -> str | None:
@@ -45,6 +47,7 @@ def task_view(task: HumanTask, today: date | None = None, form: dict | None = No
         "due_on": _iso(task.due_on),
         "working_days_left": working_days_between(today, task.due_on) if task.due_on else None,
         "overdue": bool(task.due_on and today > task.due_on),
+        "due_soon": bool(task.due_on and today <= task.due_on <= add_working_days(today, DUE_SOON_WORKING_DAYS)),
     }
     if form is not None:
         view["form"] = form
@@ -53,7 +56,6 @@ def task_view(task: HumanTask, today: date | None = None, form: dict | None = No
 
 def case_view(case: Case, *, with_history: bool = True) -> dict:
     today = london_date(clock.now())
-    tasks = db.session.scalars(select(HumanTask).where(HumanTask.case_id == case.id).order_by(HumanTask.created_at))
     view = {
         "reference": case.reference,
         "kind": case.kind,
@@ -71,17 +73,37 @@ def case_view(case: Case, *, with_history: bool = True) -> dict:
         "on_behalf_of": case.on_behalf_of,
         "contractor": case.contractor,
         "deadlines": [deadline_view(d, today) for d in case.deadlines],
-        "open_tasks": [
-            {"id": t.id, "name": t.name, "role": t.role, "team": t.team,
-             "assignee": t.assignee.username if t.assignee_id else None, "due_on": _iso(t.due_on)}
-            for t in tasks
-        ],
+        "open_tasks": _open_tasks(case.id),
     }
     if with_history:
-        events = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.at, AuditEvent.id)
-        )
-        view["history"] = [
-            {"at": e.at.isoformat(), "actor": e.actor, "event": e.event, "detail": e.detail} for e in events
-        ]
+        view["history"] = _history(case.id)
     return view
+
+
+# Columns, not ORM objects: a view is read once and thrown away, and building and tracking
+# objects (and loading each assignee) cost more than the queries.
+_OPEN_TASKS = (
+    select(HumanTask.id, HumanTask.name, HumanTask.role, HumanTask.team, User.username, HumanTask.due_on)
+    .outerjoin(User, User.id == HumanTask.assignee_id)
+    .where(HumanTask.case_id == bindparam("case_id"))
+    .order_by(HumanTask.created_at)
+)
+_HISTORY = (
+    select(AuditEvent.at, AuditEvent.actor, AuditEvent.event, AuditEvent.detail)
+    .where(AuditEvent.case_id == bindparam("case_id"))
+    .order_by(AuditEvent.at, AuditEvent.id)
+)
+
+
+def _open_tasks(case_id: int) -> list[dict]:
+    return [
+        {"id": task_id, "name": name, "role": role, "team": team, "assignee": username, "due_on": _iso(due_on)}
+        for task_id, name, role, team, username, due_on in db.session.execute(_OPEN_TASKS, {"case_id": case_id})
+    ]
+
+
+def _history(case_id: int) -> list[dict]:
+    return [
+        {"at": at.isoformat(), "actor": actor, "event": event, "detail": detail}
+        for at, actor, event, detail in db.session.execute(_HISTORY, {"case_id": case_id})
+    ]

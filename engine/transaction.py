@@ -34,6 +34,6 @@ def transactional(service):
 
 
 def _flushed_workflows() -> list:
-    """Flush, then pair each workflow saved in this transaction with its new lock version."""
+    """Flush, then list each workflow saved in this transaction with its instance's new lock version."""
     db.session.flush()
-    return [(loaded, loaded.instance.lock_version) for loaded in db.session.info.get("saved_workflows", [])]
+    return instances.saved_in_transaction()

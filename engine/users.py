@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -61,6 +62,44 @@ def user_for_token(token: str) -> User | None:
 
 def check_password(user: User, password: str) -> bool:
     return bool(user.password_hash) and check_password_hash(user.password_hash, password)
+
+
+MAX_FAILED_SIGN_INS = 5
+LOCK_OUT_FOR = timedelta(minutes=15)
+# Checked against when the username is unknown, so a wrong name takes as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+class SignInRefused(Exception):
+    """The same words whatever was wrong, so the page does not say which usernames exist."""
+
+
+@transactional
+def sign_in(username: str, password: str) -> User:
+    """Return the user if the password is right; count failures and lock the account for a while."""
+    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    now = clock.now()
+    if user is None or not user.active:
+        check_password_hash(_DUMMY_HASH, password)
+        raise SignInRefused("Enter a correct username and password")
+    if user.locked_until and user.locked_until > now:
+        raise SignInRefused("Too many failed attempts. Wait 15 minutes, then try again")
+    if not check_password(user, password):
+        user.failed_sign_ins += 1
+        if user.failed_sign_ins >= MAX_FAILED_SIGN_INS:
+            user.locked_until, user.failed_sign_ins = now + LOCK_OUT_FOR, 0
+        db.session.commit()
+        raise SignInRefused("Enter a correct username and password")
+    user.failed_sign_ins, user.locked_until = 0, None
+    return user
+
+
+def get_user_by_id(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def list_users() -> list[User]:
+    return db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.username)).all()
 
 
 def get_user(username: str) -> User:

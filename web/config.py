@@ -20,6 +20,10 @@ def from_environment(instance_path: str) -> dict:
         "PROCESSES_DIR": os.environ.get("PROCESSES_DIR", str(PROJECT_ROOT / "processes")),
         "TIMER_SWEEP_SECONDS": int(os.environ.get("TIMER_SWEEP_SECONDS", "60")),
         "TIMER_QUEUE_TTL_SECONDS": int(os.environ.get("TIMER_QUEUE_TTL_SECONDS", "300")),
+        "SESSION_MINUTES": int(os.environ.get("SESSION_MINUTES", "30")),
+        "MAX_UPLOAD_BYTES": int(os.environ.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024))),
+        "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(Path(instance_path) / "uploads")),
+        "SERVICE_NAME": os.environ.get("SERVICE_NAME", "Complaints"),
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "true").lower() == "true",
     }
 

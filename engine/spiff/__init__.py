@@ -15,6 +15,7 @@ from .running import (
     ready_user_tasks,
     send_message,
     start_workflow,
+    task_guidance,
     timer_fired,
     waiting_timers,
 )

@@ -150,3 +150,12 @@ def timer_fired(workflow: BpmnWorkflow, task_id: str) -> bool:
 
 def is_completed(workflow: BpmnWorkflow) -> bool:
     return workflow.is_completed()
+
+
+def task_guidance(spec, spec_id: str) -> tuple[str, str]:
+    """Return (documentation, instructions for staff) the process owner wrote on a task."""
+    task_spec = spec.task_specs.get(spec_id)
+    if task_spec is None:
+        return "", ""
+    extensions = getattr(task_spec, "extensions", {}) or {}
+    return task_spec.documentation or "", extensions.get("instructionsForEndUser") or ""

@@ -1,0 +1,6 @@
+"""Officers' pages: each view translates HTTP to one engine call and renders a GOV.UK template."""
+from flask import Blueprint
+
+pages = Blueprint("pages", __name__)
+
+from . import home, tasks  # noqa: E402,F401  (routes register on the blueprint)

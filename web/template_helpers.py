@@ -1,0 +1,77 @@
+"""Filters and globals the templates use: dates as GOV.UK writes them, markdown guidance, navigation."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import bleach
+import markdown as markdown_lib
+from flask import Flask, current_app, request, url_for
+from flask_login import current_user
+from markupsafe import Markup
+
+from engine import access
+from engine.calendar import LONDON
+
+ALLOWED_TAGS = ["p", "ul", "ol", "li", "strong", "em", "a", "h2", "h3", "h4", "code", "br", "blockquote"]
+GOVUK_CLASSES = {"<p>": '<p class="govuk-body">', "<ul>": '<ul class="govuk-list govuk-list--bullet">',
+                 "<ol>": '<ol class="govuk-list govuk-list--number">', "<h2>": '<h2 class="govuk-heading-m">',
+                 "<h3>": '<h3 class="govuk-heading-s">', "<a ": '<a class="govuk-link" '}
+
+
+def long_date(value) -> str:
+    """22 November 2026, as the GOV.UK style guide writes dates."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    if isinstance(value, datetime):
+        local = value.astimezone(LONDON)
+        return f"{local.day} {local:%B %Y} at {local:%-I:%M%p}".replace("AM", "am").replace("PM", "pm")
+    return f"{value.day} {value:%B %Y}"
+
+
+def render_markdown(text: str) -> Markup:
+    """Guidance written by process owners in the diagram, as safe HTML with GOV.UK classes."""
+    html = bleach.clean(markdown_lib.markdown(text or ""), tags=ALLOWED_TAGS, attributes={"a": ["href"]},
+                        strip=True)
+    for plain, styled in GOVUK_CLASSES.items():
+        html = html.replace(plain, styled)
+    return Markup(html)
+
+
+def field_id(path: str) -> str:
+    return path.replace(".", "-").replace("_form", "form")
+
+
+def error_list(errors: dict, anchors: dict | None = None) -> list[dict]:
+    anchors = anchors or {}
+    return [{"text": message, "href": f"#{anchors.get(path, field_id(path))}"} for path, message in errors.items()]
+
+
+def navigation_items() -> list[dict]:
+    items = [("pages.inbox", "Tasks")]
+    if access.is_staff(current_user):
+        items += [("pages.intake", "Log a contact"), ("pages.search", "Find a case")]
+    return [{"href": url_for(endpoint), "text": text, "active": request.endpoint == endpoint}
+            for endpoint, text in items if endpoint in current_app.view_functions]
+
+
+def option_item(option: tuple[str, str], current) -> dict:
+    value, text = option
+    return {"value": value, "text": text, "checked": current == value}
+
+
+def checkbox_item(option: tuple[str, str], current: list) -> dict:
+    value, text = option
+    return {"value": value, "text": text, "checked": value in (current or [])}
+
+
+def register(app: Flask) -> None:
+    from .form_fields import date_parts
+
+    app.jinja_env.filters.update(option_item=option_item, checkbox_item=checkbox_item, date_parts=date_parts)
+    app.jinja_env.filters.update(long_date=long_date, markdown=render_markdown, field_id=field_id,
+                                 humanise=lambda s: (s or "").replace("_", " ").capitalize())
+    app.jinja_env.globals.update(error_list=error_list, navigation_items=navigation_items,
+                                 has_endpoint=lambda name: name in current_app.view_functions,
+                                 council_name=app.config.get("COUNCIL_NAME", "Anyshire County Council"))
