@@ -25,7 +25,10 @@ from .calendar import (
 
 
 class DeadlineRuleError(ValueError):
-    """A diagram asked for something the rules forbid, e.g. an extension past the legal limit."""
+    """A diagram asked for something the rules forbid, e.g. an extension past the legal limit.
+
+    The engine reports it against `field_name` of the form being completed, and nothing is saved.
+    """
 
     def __init__(self, message: str, field_name: str | None = None):
         super().__init__(message)
@@ -56,6 +59,8 @@ class StepEffects:
     next_stage_request_by: str | None = None
     overdue: set[str] = field(default_factory=set)
     reminders: list[str] = field(default_factory=list)
+    appointments: list[tuple[str, str, str | None]] = field(default_factory=list)
+    withdrawn_reason: str | None = None
     notes: list[tuple[str, str]] = field(default_factory=list)
 
     def deadline(self, step: str) -> DeadlineChange | None:
@@ -209,6 +214,33 @@ def mark_overdue(step: str) -> None:
     _current().overdue.add(step)
 
 
+def appoint(role: str, username: str, field_name: str | None = None) -> str:
+    """Appoint a person (investigating_officer, independent_person, panel_member) to this case.
+
+    The engine checks the person exists and holds the role (and, by statute, that no Stage 2
+    Independent Person sits on the Review Panel); a refusal is shown against `field_name`.
+    """
+    if not str(username or "").strip():
+        raise DeadlineRuleError(f"Choose the {role.replace('_', ' ')}", field_name)
+    _current().appointments.append((role, str(username).strip(), field_name))
+    return str(username).strip()
+
+
+def withdraw(reason: str) -> None:
+    """Record that the complainant withdrew the complaint (the case closes as withdrawn)."""
+    _current().withdrawn_reason = str(reason or "no reason given")
+
+
+def more_than_a_year_between(earlier, later) -> bool:
+    """Whether `earlier` is more than one calendar year before `later` (time limits in the regulations)."""
+    first, second = _as_date(earlier), _as_date(later)
+    try:
+        anniversary = first.replace(year=first.year + 1)
+    except ValueError:  # 29 February
+        anniversary = first.replace(year=first.year + 1, day=28)
+    return second > anniversary
+
+
 def add_history(event: str, detail: str = "") -> None:
     """Write a line in the case history."""
     _current().notes.append((event, detail))
@@ -230,6 +262,9 @@ DIAGRAM_FUNCTIONS = {
         allow_next_stage_until,
         send_reminder,
         mark_overdue,
+        appoint,
+        withdraw,
+        more_than_a_year_between,
         add_history,
     )
 }

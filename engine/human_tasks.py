@@ -1,7 +1,7 @@
 """Use cases on one task: read it with its form, claim, release, reassign and complete it."""
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
 from . import access, audit, clock, forms, instances, spiff
 from .diagram_api import DeadlineRuleError
@@ -87,8 +87,11 @@ def complete_task(task_id: str, data: dict, *, user: User) -> dict:
         raise Conflict("This task is no longer open")
     # Recorded first so the history reads in order: the completion, then what it caused.
     audit.record(case.id, user.username, "task_completed", task.name)
-    db.session.add(CompletedTask(id=task.id, case_id=case.id, spec_id=task.spec_id, name=task.name,
-                                 completed_by_id=user.id, completed_at=clock.now()))
+    # A Core INSERT: nothing reads the row back in this transaction, and a second completion of the
+    # same task fails on its primary key (IntegrityError, a Conflict) at once.
+    db.session.execute(insert(CompletedTask.__table__).values(
+        id=task.id, case_id=case.id, spec_id=task.spec_id, name=task.name, completed_by_id=user.id,
+        completed_at=clock.now()))
     try:
         with instances.step(loaded, user.username):
             spiff.complete_user_task(loaded.workflow, ready, data)

@@ -15,8 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timezone
 
-from sqlalchemy import bindparam, delete, insert, select, update
-from sqlalchemy.orm import attributes, defer
+from sqlalchemy import bindparam, delete, event, insert, select, update
+from sqlalchemy.orm import Session, attributes, defer
+from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, clock, notifications, spiff
 from .calendar import london_date
@@ -25,8 +26,30 @@ from .models import Case, CompletedTask, Deadline, HumanTask, ProcessInstance, T
 from .registry import specs_for
 from .routing import route_task
 
+INSTANCES = ProcessInstance.__table__
 HUMAN_TASKS = HumanTask.__table__
 TIMERS = Timer.__table__
+
+# Statements built once: building and cache-keying a statement per call cost more than running it.
+_DELETE_TASKS = delete(HUMAN_TASKS).where(HUMAN_TASKS.c.id.in_(bindparam("task_ids", expanding=True)))
+_INSERT_TASKS = insert(HUMAN_TASKS)
+_UPDATE_TASKS = (update(HUMAN_TASKS).where(HUMAN_TASKS.c.id == bindparam("b_id"))
+                 .values(stage=bindparam("b_stage"), due_on=bindparam("b_due_on")))
+_INSERT_TIMERS = insert(TIMERS)
+_UPDATE_INSTANCE = (
+    update(INSTANCES)
+    .where(INSTANCES.c.id == bindparam("b_id"), INSTANCES.c.lock_version == bindparam("b_lock_version"))
+    .values({name: bindparam(name) for name in ("state", "library_version", "serializer_version",
+                                                 "lock_version", "updated_at", "status")})
+)
+_CLOSE_TIMERS = {
+    column: update(TIMERS)
+    .where(TIMERS.c.instance_id == bindparam("b_instance_id"),
+           TIMERS.c.task_id.in_(bindparam("b_task_ids", expanding=True)),
+           TIMERS.c.fired_at.is_(None), TIMERS.c.cancelled_at.is_(None))
+    .values({column: bindparam("b_now")})
+    for column in ("fired_at", "cancelled_at")
+}
 
 
 @dataclass
@@ -102,6 +125,13 @@ def _remember_after_commit(loaded: LoadedCase) -> None:
     db.session.info.setdefault("saved_workflows", []).append(loaded)
 
 
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_saved(session, *_args) -> None:
+    # Whoever commits (a service, a timer sweep) takes the list before committing; none outlives its transaction.
+    session.info.pop("saved_workflows", None)
+
+
 def saved_in_transaction() -> list[tuple[int, int, object, ReadModels]]:
     """After the final flush and before commit: (instance id, lock version, workflow, read models) per save.
 
@@ -142,20 +172,36 @@ def save(loaded: LoadedCase, effects: StepEffects, actor: str) -> None:
     workflow, case, instance = loaded.workflow, loaded.case, loaded.instance
     # One flush at commit instead of one before every query: fewer, batched statements.
     with db.session.no_autoflush:
-        instance.state = spiff.dump_state(workflow)
-        # Always an UPDATE, even if the state came out the same: every save takes the optimistic
-        # lock, and the lock version then identifies the rows written here (see _RECENT).
-        attributes.flag_modified(instance, "state")
-        instance.library_version = spiff.LIBRARY_VERSION
-        instance.serializer_version = spiff.SERIALIZER_VERSION
+        completed = spiff.is_completed(workflow) and instance.status != "completed"
+        _write_instance(instance, spiff.dump_state(workflow), completed)
         _apply_deadlines(case, effects)
-        _apply_case_changes(case, effects, workflow, instance, actor)
+        _apply_case_changes(case, effects, completed, actor)
         before = loaded.read_models or _read_models_from_database(instance.id)
         tasks, new_task_ids = _sync_human_tasks(loaded, before.tasks)
         _apply_reminders_and_escalations(case, instance, effects, new_task_ids)
         timers = _sync_timers(loaded, before.timers)
     loaded.read_models = ReadModels(tasks, timers)
     _remember_after_commit(loaded)
+
+
+def _write_instance(instance: ProcessInstance, state: str, completed: bool) -> None:
+    """Save the workflow state now, taking the optimistic lock: a concurrent save of the case fails here.
+
+    A Core UPDATE rather than the unit of work (the row is the largest a step writes), and always
+    an UPDATE, even if the state came out the same: every save takes the lock, and the lock version
+    then identifies the inbox and timer rows written with it (see _RECENT).
+    """
+    values = {"state": state, "library_version": spiff.LIBRARY_VERSION,
+              "serializer_version": spiff.SERIALIZER_VERSION, "lock_version": instance.lock_version + 1,
+              "updated_at": clock.now(), "status": "completed" if completed else instance.status}
+    written = db.session.execute(
+        _UPDATE_INSTANCE, {**values, "b_id": instance.id, "b_lock_version": instance.lock_version}
+    ).rowcount
+    if written != 1:
+        raise StaleDataError(f"process instance {instance.id} was saved by someone else first")
+    # The object now matches its row, and the unit of work has nothing left to write for it.
+    for key, value in values.items():
+        attributes.set_committed_value(instance, key, value)
 
 
 def _read_models_from_database(instance_id: int) -> ReadModels:
@@ -198,7 +244,7 @@ def _apply_deadlines(case: Case, effects: StepEffects) -> None:
                    f"{step_name} now due {change.due_on.isoformat()}: {change.extension_reason}")
 
 
-def _apply_case_changes(case, effects, workflow, instance, actor) -> None:
+def _apply_case_changes(case: Case, effects: StepEffects, completed: bool, actor: str) -> None:
     if effects.stage and effects.stage != case.stage:
         audit.record(case.id, actor, "stage_changed", f"{case.stage} → {effects.stage}")
         case.stage = effects.stage
@@ -208,8 +254,7 @@ def _apply_case_changes(case, effects, workflow, instance, actor) -> None:
         case.next_stage_request_by = date.fromisoformat(effects.next_stage_request_by)
     for event, detail in effects.notes:
         audit.record(case.id, actor, event, detail)
-    if spiff.is_completed(workflow) and instance.status != "completed":
-        instance.status = "completed"
+    if completed:
         case.stage = "closed"
         if case.status == "open":
             case.status = "closed"
@@ -248,7 +293,7 @@ def _sync_human_tasks(loaded: LoadedCase, before: dict[str, tuple[str, date | No
     ready = {view.id: view for view in spiff.ready_user_tasks(loaded.workflow)}
     gone = [task_id for task_id in before if task_id not in ready]
     if gone:
-        db.session.execute(delete(HUMAN_TASKS).where(HUMAN_TASKS.c.id.in_(gone)))
+        db.session.execute(_DELETE_TASKS, {"task_ids": gone})
     due_by_step = {d.step: d.due_on for d in case.deadlines}
     now_written, new_rows, changed = {}, [], []
     for task_id, view in ready.items():
@@ -260,13 +305,9 @@ def _sync_human_tasks(loaded: LoadedCase, before: dict[str, tuple[str, date | No
             changed.append({"b_id": task_id, "b_stage": current[0], "b_due_on": current[1]})
         now_written[task_id] = current
     if new_rows:
-        db.session.execute(insert(HUMAN_TASKS), new_rows)
+        db.session.execute(_INSERT_TASKS, new_rows)
     if changed:
-        db.session.execute(
-            update(HUMAN_TASKS).where(HUMAN_TASKS.c.id == bindparam("b_id"))
-            .values(stage=bindparam("b_stage"), due_on=bindparam("b_due_on")),
-            changed,
-        )
+        db.session.execute(_UPDATE_TASKS, changed)
     return now_written, [row["id"] for row in new_rows]
 
 
@@ -309,11 +350,11 @@ def _sync_timers(loaded: LoadedCase, before: dict[str, spiff.WaitingTimer]) -> d
             # Gone without firing: its task finished first (the deadline was met) or was cancelled.
             cancelled.append(task_id)
     now = clock.now()
-    _close_timers(loaded.instance.id, fired, fired_at=now)
-    _close_timers(loaded.instance.id, cancelled, cancelled_at=now)
+    _close_timers(loaded.instance.id, fired, "fired_at", now)
+    _close_timers(loaded.instance.id, cancelled, "cancelled_at", now)
     added = [t for task_id, t in waiting.items() if task_id not in before]
     if added:
-        db.session.execute(insert(TIMERS), [
+        db.session.execute(_INSERT_TIMERS, [
             {"instance_id": loaded.instance.id, "case_id": loaded.case.id, "task_id": t.task_id,
              "spec_id": t.spec_id, "name": t.title, "due_at": t.due_at, "attempts": 0}
             for t in added
@@ -322,11 +363,7 @@ def _sync_timers(loaded: LoadedCase, before: dict[str, spiff.WaitingTimer]) -> d
     return {task_id: spiff.WaitingTimer(t.task_id, t.spec_id, t.title, _utc(t.due_at)) for task_id, t in waiting.items()}
 
 
-def _close_timers(instance_id: int, task_ids: list[str], **values) -> None:
+def _close_timers(instance_id: int, task_ids: list[str], column: str, now) -> None:
+    """Set fired_at or cancelled_at on timers that were still waiting."""
     if task_ids:
-        db.session.execute(
-            update(TIMERS)
-            .where(TIMERS.c.instance_id == instance_id, TIMERS.c.task_id.in_(task_ids),
-                   TIMERS.c.fired_at.is_(None), TIMERS.c.cancelled_at.is_(None))
-            .values(**values)
-        )
+        db.session.execute(_CLOSE_TIMERS[column], {"b_instance_id": instance_id, "b_task_ids": task_ids, "b_now": now})

@@ -67,7 +67,10 @@ def fire_instance_timers(instance_id: int, now: datetime | None = None) -> tuple
     try:
         with clock.frozen_at(now):
             fired = _fire(instance_id, now)
+        db.session.flush()
+        saved = instances.saved_in_transaction()
         db.session.commit()
+        instances.remember_committed(saved)
         return fired, 0
     except StaleDataError:
         # Someone saved this case while we fired (a person completing a task, another sweeper):
@@ -82,7 +85,7 @@ def fire_instance_timers(instance_id: int, now: datetime | None = None) -> tuple
 
 def _fire(instance_id: int, now: datetime) -> int:
     due = db.session.scalars(
-        select(Timer)
+        select(Timer.task_id)
         .where(Timer.instance_id == instance_id, Timer.fired_at.is_(None), Timer.cancelled_at.is_(None),
                Timer.due_at <= now)
         .with_for_update(skip_locked=True)
@@ -94,7 +97,7 @@ def _fire(instance_id: int, now: datetime) -> int:
     with instances.step(loaded, "system"):
         spiff.advance(loaded.workflow)
     # The save inside the step marked each timer that went off as fired, in this transaction.
-    return sum(1 for timer in due if timer.fired_at is not None)
+    return sum(1 for task_id in due if task_id in loaded.fired_timers)
 
 
 def _record_failure(instance_id: int, now: datetime, err: Exception) -> None:
