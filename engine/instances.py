@@ -252,8 +252,8 @@ def _apply_case_changes(case: Case, effects: StepEffects, completed: bool, actor
         case.outcome = effects.outcome
     if effects.next_stage_request_by:
         case.next_stage_request_by = date.fromisoformat(effects.next_stage_request_by)
-    for event, detail in effects.notes:
-        audit.record(case.id, actor, event, detail)
+    for event_name, detail in effects.notes:
+        audit.record(case.id, actor, event_name, detail)
     if completed:
         case.stage = "closed"
         if case.status == "open":
@@ -360,7 +360,8 @@ def _sync_timers(loaded: LoadedCase, before: dict[str, spiff.WaitingTimer]) -> d
             for t in added
         ])
     loaded.fired_timers.update(fired)
-    return {task_id: spiff.WaitingTimer(t.task_id, t.spec_id, t.title, _utc(t.due_at)) for task_id, t in waiting.items()}
+    return {task_id: spiff.WaitingTimer(t.task_id, t.spec_id, t.title, _utc(t.due_at))
+            for task_id, t in waiting.items()}
 
 
 def _close_timers(instance_id: int, task_ids: list[str], column: str, now) -> None:

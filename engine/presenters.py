@@ -7,9 +7,9 @@ from sqlalchemy import bindparam, select
 
 from . import clock
 from .calendar import add_working_days, london_date, working_days_between
+from .models import AuditEvent, Case, Deadline, HumanTask, User, db
 
 DUE_SOON_WORKING_DAYS = 2
-from .models import AuditEvent, Case, Deadline, HumanTask, User, db
 
 
 def _iso(value) -> str | None:
