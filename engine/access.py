@@ -38,6 +38,9 @@ def could_take_task(user, task) -> bool:
     """Whether the task is for one of the user's roles and teams (whoever holds it now)."""
     if task.role not in user.roles:
         return False
+    if task.role in APPOINTED_ROLES or is_appointed_only(user):
+        # Appointed work is given to a named person, never picked from a shared list.
+        return task.assignee_id == user.id
     return task.team is None or task.team in user.teams or sees_every_case(user)
 
 
@@ -50,3 +53,12 @@ def can_act_on_task(user, task) -> bool:
 
 def can_reassign(user) -> bool:
     return bool({"complaints_manager", "admin"}.intersection(user.roles))
+
+
+def can_manage_appointments(user) -> bool:
+    return bool({"complaints_manager", "admin"}.intersection(user.roles))
+
+
+def is_appointed_only(user) -> bool:
+    """External people: they act only on what they are appointed to and assigned."""
+    return not is_staff(user) and bool(APPOINTED_ROLES.intersection(user.roles))

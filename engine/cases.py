@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from . import access, audit, clock, forms, instances, registry, spiff
+from . import access, appointments, audit, clock, forms, instances, registry, spiff
 from .calendar import london_date
 from .errors import Conflict, NotFound, ValidationFailed
 from .models import Case, Deadline, User, db
@@ -88,7 +88,7 @@ def _start_procedure(case: Case, process_id: str | None, actor: User) -> None:
 
 def find_visible_case(reference: str, user: User) -> Case:
     case = db.session.scalar(select(Case).where(Case.reference == reference))
-    if case is None or not access.can_view_case(user, case):
+    if case is None or not access.can_view_case(user, case, appointments.appointed_case_ids(user)):
         raise NotFound(f"No case {reference}")
     return case
 
@@ -142,3 +142,31 @@ def escalate_case(reference: str, reason: str, *, actor: User) -> dict:
     except spiff.NotWaitingForMessage:
         raise Conflict(f"Case {reference} is not waiting for a {next_stage} request") from None
     return case_view(case)
+
+
+@transactional
+def withdraw_case(reference: str, reason: str, *, actor: User) -> dict:
+    """The complainant withdraws: the diagram's withdrawal path runs if it has one, else the case just stops."""
+    case = find_visible_case(reference, actor)
+    if not access.is_staff(actor):
+        raise NotFound(f"No case {reference}")
+    if case.status != "open":
+        raise Conflict(f"Case {reference} is already {case.status}")
+    if not (reason or "").strip():
+        raise ValidationFailed({"reason": "Enter the reason the complaint was withdrawn"})
+    if case.process_instance_id is None:
+        case.status, case.stage, case.closed_on = "withdrawn", "closed", london_date(clock.now())
+        audit.record(case.id, actor.username, "withdrawn", reason)
+        return case_view(case)
+    loaded = instances.load(case, for_update=True)
+    with instances.step(loaded, actor.username) as effects:
+        try:
+            spiff.send_message(loaded.workflow, "case_withdrawn",
+                               {"reason": reason, "withdrawn_on": london_date(clock.now()).isoformat()})
+        except spiff.NotWaitingForMessage:
+            # This procedure's diagram has no withdrawal path: stop it where it stands.
+            spiff.cancel(loaded.workflow)
+            effects.withdrawn_reason = reason
+            effects.stage = "closed"
+    return case_view(case)
+

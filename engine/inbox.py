@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, func, or_, select
 
 from . import access, clock
 from .calendar import add_working_days, london_date
@@ -32,6 +32,8 @@ class InboxQuery:
     def _scope(self):
         user = self.user
         mine = HumanTask.assignee_id == user.id
+        if access.is_appointed_only(user):
+            return mine if self.view != "team" else false()
         unclaimed = and_(HumanTask.assignee_id.is_(None), HumanTask.role.in_(user.roles))
         if not access.sees_every_case(user):
             unclaimed = and_(unclaimed, HumanTask.team.in_(user.teams))

@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, delete, event, insert, select, update
 from sqlalchemy.orm import Session, attributes, defer
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, clock, notifications, spiff
+from . import appointments, audit, clock, notifications, spiff
 from .calendar import london_date
 from .diagram_api import DeadlineChange, StepEffects, collecting
 from .models import Case, CompletedTask, Deadline, HumanTask, ProcessInstance, Timer, db
@@ -176,6 +176,8 @@ def save(loaded: LoadedCase, effects: StepEffects, actor: str) -> None:
         _write_instance(instance, spiff.dump_state(workflow), completed)
         _apply_deadlines(case, effects)
         _apply_case_changes(case, effects, completed, actor)
+        if effects.appointments:
+            appointments.apply_from_diagram(case, effects.appointments, actor)
         before = loaded.read_models or _read_models_from_database(instance.id)
         tasks, new_task_ids = _sync_human_tasks(loaded, before.tasks)
         _apply_reminders_and_escalations(case, instance, effects, new_task_ids)
@@ -254,6 +256,9 @@ def _apply_case_changes(case: Case, effects: StepEffects, completed: bool, actor
         case.next_stage_request_by = date.fromisoformat(effects.next_stage_request_by)
     for event_name, detail in effects.notes:
         audit.record(case.id, actor, event_name, detail)
+    if effects.withdrawn_reason:
+        case.status = "withdrawn"
+        audit.record(case.id, actor, "withdrawn", effects.withdrawn_reason)
     if completed:
         case.stage = "closed"
         if case.status == "open":
@@ -320,7 +325,8 @@ def _new_task_row(case: Case, instance: ProcessInstance, view, deadline_step, cu
         "process_version_id": instance.process_version_id, "spec_id": view.spec_id, "name": view.title,
         "lane": view.lane, "role": route.role, "team": route.team, "stage": current[0],
         "procedure": case.procedure, "service_area": case.service_area, "case_reference": case.reference,
-        "assignee_id": None, "form": view.properties.get("formJsonSchemaFilename"),
+        "assignee_id": appointments.user_id_for(view.assign_to),
+        "form": view.properties.get("formJsonSchemaFilename"),
         "excluded_user_id": _excluded_user(case, view.properties.get("notSameAssigneeAs")),
         "deadline_step": deadline_step, "due_on": current[1], "created_at": clock.now(),
     }

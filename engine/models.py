@@ -276,3 +276,25 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(db.Text)
+
+
+class Appointment(db.Model):
+    """An external or named person appointed to one case: Investigating Officer, Independent Person, panel member.
+
+    Appointed people see only the cases they hold an active appointment on; removal ends it at once.
+    """
+
+    __tablename__ = "appointments"
+    __table_args__ = (Index("ix_appointments_user_active", "user_id", "removed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(db.ForeignKey("cases.id"), index=True)
+    user_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"))
+    role: Mapped[str] = mapped_column(db.String(40))
+    appointed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    appointed_by: Mapped[str] = mapped_column(db.String(200))
+    removed_at: Mapped[datetime | None]
+    removed_by: Mapped[str | None] = mapped_column(db.String(200))
+
+    user: Mapped[User] = relationship()
+

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from . import access, audit, registry, spiff
+from . import access, appointments, audit, registry, spiff
 from .errors import NotFound, ValidationFailed
 from .human_tasks import _form_for, _visible_task
 from .models import Case, HumanTask, User, db
@@ -37,7 +37,11 @@ def reassign_task(task_id: str, to_username: str, *, by: User) -> dict:
     target = db.session.scalar(select(User).where(User.username == to_username))
     if target is None or not target.active:
         raise ValidationFailed({"assignee": "Choose someone from the list"})
-    if not access.could_take_task(target, task) or task.excluded_user_id == target.id:
+    if task.role in access.APPOINTED_ROLES:
+        allowed = task.case_id in appointments.appointed_case_ids(target) and task.role in target.roles
+    else:
+        allowed = access.could_take_task(target, task)
+    if not allowed or task.excluded_user_id == target.id:
         raise ValidationFailed({"assignee": f"{target.display_name} cannot do this task"})
     task.assignee_id = target.id
     audit.record(task.case_id, by.username, "task_reassigned", f"{task.name} to {target.username}")
@@ -49,5 +53,8 @@ def people_who_could_take(task_id: str, *, by: User) -> list[User]:
     if task is None:
         return []
     candidates = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.username))
+    if task.role in access.APPOINTED_ROLES:
+        appointed = {a.user_id for a in appointments.active_appointments(task.case_id) if a.role == task.role}
+        return [u for u in candidates if u.id in appointed]
     return [u for u in candidates if access.could_take_task(u, task) and u.id != task.excluded_user_id]
 

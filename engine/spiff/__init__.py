@@ -9,6 +9,7 @@ from .running import (
     UserTaskView,
     WaitingTimer,
     advance,
+    cancel,
     complete_user_task,
     find_ready_user_task,
     is_completed,

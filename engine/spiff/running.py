@@ -32,6 +32,7 @@ class UserTaskView:
     properties: dict
     documentation: str
     instructions: str
+    assign_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ def _view(task) -> UserTaskView:
         properties=dict(extensions.get("properties", {})),
         documentation=spec.documentation or "",
         instructions=extensions.get("instructionsForEndUser") or "",
+        # `assignTo` names the task-data variable holding the username the task is given to.
+        assign_to=task.data.get(extensions.get("properties", {}).get("assignTo", ""), None),
     )
 
 
@@ -120,6 +123,11 @@ def send_message(workflow: BpmnWorkflow, name: str, payload: dict) -> None:
     except WorkflowException as err:
         raise NotWaitingForMessage(str(err)) from None
     advance(workflow)
+
+
+def cancel(workflow: BpmnWorkflow) -> None:
+    """Stop the workflow where it stands: every open task and timer is cancelled."""
+    workflow.cancel()
 
 
 def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:

@@ -78,6 +78,15 @@ def openapi_document() -> dict:
                     "responses": _responses("200", _CASE, "400", "404", "409", "422"),
                 },
             },
+            "/api/complaints/{reference}/withdraw": {
+                "post": {
+                    "summary": "The complainant withdraws the complaint (staff record it)",
+                    "parameters": [ref],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}}}},
+                    "responses": _responses("200", _CASE, "400", "404", "409", "422"),
+                },
+            },
             "/api/tasks": {
                 "get": {"summary": "My inbox: my tasks and my teams' unclaimed tasks",
                         "responses": _responses("200", {"type": "object", "properties": {

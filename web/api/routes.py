@@ -91,6 +91,16 @@ def escalate_complaint(reference):
     return jsonify(cases.escalate_case(reference, reason, actor=g.user))
 
 
+@api.post("/complaints/<reference>/withdraw")
+@token_required
+def withdraw_complaint(reference):
+    body = _json_body()
+    reason = body.get("reason", "")
+    if not isinstance(reason, str):
+        raise ApiError(422, "reason must be text", {"reason": "Enter the reason as text"})
+    return jsonify(cases.withdraw_case(reference, reason, actor=g.user))
+
+
 @api.get("/tasks")
 @token_required
 def list_tasks():
