@@ -8,7 +8,9 @@ from engine import registry
 from engine.errors import DeploymentRefused
 from engine.models import ProcessVersion, db
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "bpmn-corpus"
+# Diagrams written by other people in Camunda Modeler (copied from ../shared/bpmn-corpus with their README).
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "bpmn-corpus"
+CORPUS_FILES = sorted(CORPUS.glob("*.bpmn"))
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 
 MINIMAL = """<?xml version="1.0" encoding="UTF-8"?>
@@ -131,7 +133,11 @@ def test_a_missing_form_is_an_unknown_reference(app, tmp_path):
     assert "form forms/nowhere.json does not exist" in refused.value.reasons[0]
 
 
-@pytest.mark.parametrize("path", sorted(CORPUS.glob("*.bpmn")), ids=lambda p: p.name)
+def test_the_outside_corpus_is_present():
+    assert len(CORPUS_FILES) >= 13
+
+
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.name)
 def test_every_corpus_diagram_deploys(sqlite_only_app, path):
     result = registry.deploy_paths([path], "tester")
     db.session.commit()

@@ -17,7 +17,7 @@ from web import create_app
 from web.cli import main
 from web.setup import prepare_database
 
-CORPUS = Path("/work/shared/bpmn-corpus")
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "bpmn-corpus"
 PROJECT = Path(__file__).resolve().parents[2]
 
 
