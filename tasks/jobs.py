@@ -11,6 +11,7 @@ from flask import current_app
 from engine import clock, notifications, timers
 
 QUEUED_KEY = "complaints:timers-queued:{}"
+EMAIL_QUEUED_KEY = "complaints:email-queued:{}"
 
 
 @lru_cache(maxsize=4)
@@ -18,15 +19,18 @@ def _redis(url: str) -> redis.Redis:
     return redis.Redis.from_url(url)
 
 
-def _claim_for_queue(instance_id: int) -> bool:
-    """Queue each instance once per TTL: a backlog swept every minute is not queued again and again.
+def _claim_for_queue(key: str) -> bool:
+    """Queue each piece of work once per TTL: a backlog swept every minute is not queued again and again.
 
-    The database still decides what fires; this only saves work. If a worker dies holding the
-    instance, the key expires and the next sweep queues it again.
+    The database still decides what is due; this only saves work. If a worker dies holding it,
+    the key expires and the next sweep queues it again.
     """
     config = current_app.config
-    return bool(_redis(config["REDIS_URL"]).set(QUEUED_KEY.format(instance_id), 1, nx=True,
-                                                ex=config["TIMER_QUEUE_TTL_SECONDS"]))
+    return bool(_redis(config["REDIS_URL"]).set(key, 1, nx=True, ex=config["TIMER_QUEUE_TTL_SECONDS"]))
+
+
+def _release(key: str) -> None:
+    _redis(current_app.config["REDIS_URL"]).delete(key)
 
 
 def register(celery: Celery) -> None:
@@ -34,7 +38,7 @@ def register(celery: Celery) -> None:
     def sweep_due_timers():
         """Hand each instance with a due timer to a worker."""
         for instance_id in timers.due_instance_ids(clock.now()):
-            if _claim_for_queue(instance_id):
+            if _claim_for_queue(QUEUED_KEY.format(instance_id)):
                 fire_instance_timers.delay(instance_id)
 
     @celery.task(name="complaints.fire_instance_timers")
@@ -42,15 +46,20 @@ def register(celery: Celery) -> None:
         try:
             return timers.fire_instance_timers(instance_id)
         finally:
-            _redis(current_app.config["REDIS_URL"]).delete(QUEUED_KEY.format(instance_id))
+            _release(QUEUED_KEY.format(instance_id))
 
     @celery.task(name="complaints.sweep_pending_emails")
     def sweep_pending_emails():
         for notification_id in notifications.pending_ids():
-            send_notification.delay(notification_id)
+            if _claim_for_queue(EMAIL_QUEUED_KEY.format(notification_id)):
+                send_notification.delay(notification_id)
 
     @celery.task(name="complaints.send_notification", autoretry_for=(OSError, smtplib.SMTPException),
                  retry_backoff=30, retry_backoff_max=3600, max_retries=None)
     def send_notification(notification_id: int):
         settings = notifications.SmtpSettings.from_config(current_app.config)
-        return notifications.send_notification(notification_id, settings)
+        try:
+            return notifications.send_notification(notification_id, settings)
+        finally:
+            # Released after each attempt (retries included), so a failing email is swept again later.
+            _release(EMAIL_QUEUED_KEY.format(notification_id))
