@@ -7,7 +7,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .errors import Conflict
-from . import instances
 from .models import db
 
 
@@ -16,7 +15,9 @@ def transactional(service):
     def run(*args, **kwargs):
         try:
             result = service(*args, **kwargs)
-            saved = _flushed_workflows()
+            from . import instances  # here, not at the top: instances' own imports use this module
+
+            saved = _flushed_workflows(instances)
             db.session.commit()
             instances.remember_committed(saved)
             return result
@@ -33,7 +34,7 @@ def transactional(service):
     return run
 
 
-def _flushed_workflows() -> list:
+def _flushed_workflows(instances) -> list:
     """Flush, then list each workflow saved in this transaction with its instance's new lock version."""
     db.session.flush()
     return instances.saved_in_transaction()
