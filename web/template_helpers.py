@@ -32,7 +32,9 @@ def long_date(value) -> str:
 
 def render_markdown(text: str) -> Markup:
     """Guidance written by process owners in the diagram, as safe HTML with GOV.UK classes."""
-    html = bleach.clean(markdown_lib.markdown(text or ""), tags=ALLOWED_TAGS, attributes={"a": ["href"]},
+    # Process owners indent nested list items by two or three spaces, as most editors do; Python-Markdown
+    # wants four by default and would otherwise flatten them into the parent list.
+    html = bleach.clean(markdown_lib.markdown(text or "", tab_length=2), tags=ALLOWED_TAGS, attributes={"a": ["href"]},
                         strip=True)
     for plain, styled in GOVUK_CLASSES.items():
         html = html.replace(plain, styled)

@@ -46,8 +46,9 @@ def release(task_id):
 @signed_in
 def reassign(task_id):
     username = request.form.get("assignee", "")
+    # Back to the inbox afterwards: once given to someone else, the task is theirs, not the manager's, to open.
     return _task_action(task_id, lambda: task_pages.reassign_task(task_id, username, by=current_user),
-                        f"The task is now with {username}", to_task=True)
+                        f"The task is now with {username}")
 
 
 def _task_action(task_id, action, message, to_task=False):
@@ -56,9 +57,10 @@ def _task_action(task_id, action, message, to_task=False):
     except NotFound:
         abort(404)
     except (Conflict, Forbidden, ValidationFailed) as refused:
-        flash(_reason(refused))
-        return redirect(url_for("pages.task", task_id=task_id) if to_task else url_for("pages.inbox"))
-    flash(message)
+        # The task may not be one this person can open (someone else holds it), so explain on the inbox.
+        flash(_reason(refused), "important")
+        return redirect(url_for("pages.inbox"))
+    flash(message, "success")
     return redirect(url_for("pages.task", task_id=task_id) if to_task else url_for("pages.inbox"))
 
 
@@ -88,10 +90,10 @@ def task(task_id):
             except ValidationFailed as invalid:
                 errors = invalid.errors
             except (Conflict, Forbidden) as refused:
-                flash(str(refused))
+                flash(str(refused), "important")
                 return redirect(url_for("pages.inbox"))
             else:
-                flash(f"{page['task']['name']} completed for {page['task']['case_reference']}")
+                flash(f"{page['task']['name']} completed for {page['task']['case_reference']}", "success")
                 return redirect(url_for("pages.inbox"))
     people = task_pages.people_who_could_take(task_id, by=current_user) if _is_manager() else []
     status = 400 if errors else 200
