@@ -1,5 +1,5 @@
 // Copy the built front-end assets the app serves into web/static/dist (not committed).
-import { cpSync, mkdirSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -21,4 +21,7 @@ const copies = [
 for (const [from, to] of copies) {
   cpSync(join(modules, from), join(dist, to), { recursive: true });
 }
+// GOV.UK Frontend's compiled CSS points at /assets/; Flask serves them under /static/dist/assets/.
+const css = join(dist, "govuk-frontend.min.css");
+writeFileSync(css, readFileSync(css, "utf8").replaceAll("url(/assets/", "url(/static/dist/assets/"));
 console.log(`front-end assets copied to ${dist}`);

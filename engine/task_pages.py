@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from . import access, appointments, audit, registry, spiff
 from .errors import NotFound, ValidationFailed
-from .human_tasks import _form_for, _visible_task
+from .human_tasks import _form_for
 from .models import Case, HumanTask, User, db
 from .presenters import case_view, task_view
 from .transaction import transactional
@@ -13,15 +13,22 @@ from .transaction import transactional
 
 def task_page(task_id: str, *, user: User) -> dict:
     """Everything the task page shows: the task and its form, the owner's guidance, the case."""
-    task = _visible_task(task_id, user)
+    task = db.session.get(HumanTask, task_id)
+    case = db.session.get(Case, task.case_id) if task else None
+    may_act = task is not None and access.can_act_on_task(user, task)
+    # Managers open any task of a case they can see, to reassign it, without being able to complete it.
+    may_manage = case is not None and access.can_reassign(user) and access.can_view_case(user, case)
+    if not (may_act or may_manage):
+        raise NotFound("No such task")
     spec, _ = registry.specs_for(task.process_version_id)
     documentation, instructions = spiff.task_guidance(spec, task.spec_id)
     return {
         "task": task_view(task, form=_form_for(task)),
         "documentation": documentation,
         "instructions": instructions,
-        "case": case_view(db.session.get(Case, task.case_id)),
-        "can_claim": task.assignee_id is None and task.excluded_user_id != user.id,
+        "case": case_view(case),
+        "can_complete": may_act,
+        "can_claim": may_act and task.assignee_id is None and task.excluded_user_id != user.id,
         "held_by_me": task.assignee_id == user.id,
     }
 

@@ -58,6 +58,14 @@ def navigation_items() -> list[dict]:
             for endpoint, text in items if endpoint in current_app.view_functions]
 
 
+def humanise(value: str | None) -> str:
+    """stage1 → Stage 1, partly_upheld → Partly upheld, childrens_statutory → Children's statutory."""
+    import re
+
+    text = re.sub(r"(\D)(\d)", r"\1 \2", (value or "").replace("_", " ")).capitalize()
+    return text.replace("Childrens", "Children's").replace("Adults", "Adults'")
+
+
 def option_item(option: tuple[str, str], current) -> dict:
     value, text = option
     return {"value": value, "text": text, "checked": current == value}
@@ -73,7 +81,7 @@ def register(app: Flask) -> None:
 
     app.jinja_env.filters.update(option_item=option_item, checkbox_item=checkbox_item, date_parts=date_parts)
     app.jinja_env.filters.update(long_date=long_date, markdown=render_markdown, field_id=field_id,
-                                 humanise=lambda s: (s or "").replace("_", " ").capitalize())
+                                 humanise=humanise)
     app.jinja_env.globals.update(error_list=error_list, navigation_items=navigation_items,
                                  has_endpoint=lambda name: name in current_app.view_functions,
                                  council_name=app.config.get("COUNCIL_NAME", "Anyshire County Council"))

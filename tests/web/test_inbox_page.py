@@ -81,7 +81,7 @@ def test_team_tasks_then_my_tasks_after_claiming_and_back_after_releasing(people
     for column in ("Case", "Task", "Procedure and stage", "Service area", "Due", "Working days left"):
         assert f'class="govuk-table__header">{column}</th>' in team
     assert f'href="/tasks/{task.id}">Acknowledge complaint' in team
-    assert "30 December 2025" in team and "Corporate, Stage1" in team and "Highways" in team
+    assert "30 December 2025" in team and "Corporate, Stage 1" in team and "Highways" in team
     left = working_days_between(TODAY, date(2025, 12, 30))
     assert f'govuk-table__cell--numeric">{left}</td>' in team
     assert f'action="/tasks/{task.id}/claim"' in team
@@ -186,7 +186,9 @@ def test_filters_and_tags(people, browse, three_cases):
     assert "Due soon" in rows[b] and "govuk-tag--yellow" in rows[b] and "Overdue" not in rows[b]
     assert "govuk-tag" not in rows[c]
     for ref in three_cases:
-        assert f'govuk-table__cell--numeric">{working_days_between(cr.on, dues[ref])}</td>' in rows[ref]
+        left = working_days_between(cr.on, dues[ref])
+        shown = f"{-left} overdue" if left < 0 else str(left)
+        assert f'govuk-table__cell--numeric">{shown}</td>' in rows[ref]
 
     assert _references(cr.html("/tasks?view=team&status=overdue")) == [a]
     assert _references(cr.html("/tasks?view=team&status=due_soon")) == [b]
