@@ -121,3 +121,17 @@ def failed_timers() -> list[Timer]:
         select(Timer).where(Timer.fired_at.is_(None), Timer.cancelled_at.is_(None), Timer.attempts > 0)
         .order_by(Timer.due_at)
     ).all()
+
+
+def failed_timer_views() -> list[dict]:
+    """Failed timers with their case reference, for the administrators' page."""
+    from .models import Case
+
+    rows = db.session.execute(
+        select(Timer, Case.reference).join(Case, Case.id == Timer.case_id)
+        .where(Timer.fired_at.is_(None), Timer.cancelled_at.is_(None), Timer.attempts > 0)
+        .order_by(Timer.due_at)
+    ).all()
+    return [{"reference": reference, "name": timer.name or timer.spec_id, "due_at": timer.due_at,
+             "attempts": timer.attempts, "next_attempt_at": timer.next_attempt_at, "last_error": timer.last_error}
+            for timer, reference in rows]

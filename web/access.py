@@ -38,3 +38,17 @@ def staff_only(view):
     guarded = login_required(check)
     guarded.access_rule = "staff"
     return guarded
+
+
+def admin_only(view):
+    """Administrators only; everyone else gets 404."""
+
+    @wraps(view)
+    def check(*args, **kwargs):
+        if "admin" not in current_user.roles:
+            abort(404)
+        return view(*args, **kwargs)
+
+    guarded = login_required(check)
+    guarded.access_rule = "admin"
+    return guarded

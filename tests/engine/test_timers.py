@@ -79,3 +79,17 @@ def test_a_failing_timer_is_retried_with_back_off_and_does_not_block_others(app,
     fired = db.session.scalars(select(Timer).where(Timer.fired_at.is_not(None))).all()
     assert len(fired) == 2
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.event == "timer_failed")) is not None
+
+
+def test_administrators_see_failed_timers_and_others_do_not(app, monkeypatch):
+    from tests.web.officer_client import page_client_for, signed_in
+
+    officer = make_user(username="cr5", teams=["customer_relations"])
+    make_user(username="admin5", roles=["admin"], teams=[])
+    ref = open_complaint(officer, on=date(2025, 12, 19))["reference"]
+    monkeypatch.setattr(instances, "load", lambda case, **kwargs: (_ for _ in ()).throw(RuntimeError("disk full")))
+    timers.fire_due_timers(datetime(2025, 12, 24, 8, 0, tzinfo=timezone.utc))
+    monkeypatch.undo()
+    page = signed_in(page_client_for(app), "admin5").get("/admin/timers").get_data(as_text=True)
+    assert ref in page and "disk full" in page and "Timers that failed to fire" in page
+    assert signed_in(page_client_for(app), "cr5").get("/admin/timers").status_code == 404

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-KNOWN_RULES = {"public", "signed in", "staff", "api token"}
+KNOWN_RULES = {"public", "signed in", "staff", "admin", "api token"}
 # The only routes anyone may use without signing in. Adding one is a decision: change this list on purpose.
 PUBLIC_ENDPOINTS = {"static", "auth.sign_in", "pages.home", "pages.accessibility", "api.openapi"}
 DUMMY_VALUES = {"task_id": "00000000-0000-0000-0000-000000000000", "reference": "CMP-2025-000001"}
