@@ -298,3 +298,20 @@ class Appointment(db.Model):
 
     user: Mapped[User] = relationship()
 
+
+class Attachment(db.Model):
+    """A file kept with a case (a letter, a photo, an email).
+
+    The bytes live outside the web root under a random name.
+    """
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(db.ForeignKey("cases.id"), index=True)
+    original_filename: Mapped[str] = mapped_column(db.String(255))
+    content_type: Mapped[str] = mapped_column(db.String(100))
+    size: Mapped[int]
+    stored_name: Mapped[str] = mapped_column(db.String(64), unique=True)
+    uploaded_by: Mapped[str] = mapped_column(db.String(200))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)

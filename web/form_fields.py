@@ -6,7 +6,7 @@ JSON values. Empty optional fields are left out rather than sent as "".
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 
@@ -51,14 +51,19 @@ def fields_for(schema: dict) -> list[Field]:
     return [field_for(name, prop, name in required) for name, prop in schema.get("properties", {}).items()]
 
 
-def parse(schema: dict, form) -> tuple[dict, dict[str, str]]:
-    """Return (data, errors) from a submitted form: errors for values that are not even the right type."""
+def parse(schema: dict, form, prefix: str = "") -> tuple[dict, dict[str, str]]:
+    """Return (data, errors) from a submitted form: errors for values that are not even the right type.
+
+    With a prefix (an object nested in the schema, e.g. "complainant."), the form's names carry the prefix
+    and so do the error keys; the data's keys do not.
+    """
     data, errors = {}, {}
     for item in fields_for(schema):
+        named = replace(item, name=prefix + item.name) if prefix else item
         try:
-            value = _parse_field(item, form)
+            value = _parse_field(named, form)
         except ValueError as err:
-            errors[item.name] = str(err)
+            errors[named.name] = str(err)
             continue
         if value is not None:
             data[item.name] = value
@@ -98,14 +103,21 @@ def _parse_date(item: Field, form) -> str | None:
         raise ValueError(f"{item.label} must be a real date") from None
 
 
-def date_parts(value: str | None) -> dict[str, str]:
+def date_parts(value: str | dict | None) -> dict[str, str]:
     if not value:
         return {}
+    if isinstance(value, dict):  # what was typed, kept as it was when it is not a real date
+        return {part: str(value.get(part, "")) for part in ("day", "month", "year")}
     try:
         parsed = date.fromisoformat(value)
     except ValueError:
         return {}
     return {"day": str(parsed.day), "month": str(parsed.month), "year": str(parsed.year)}
+
+
+def raw_date(name: str, form) -> dict[str, str]:
+    """The day, month and year boxes of a date field as typed, to show them again beside an error."""
+    return {part: (form.get(f"{name}-{part}") or "").strip() for part in ("day", "month", "year")}
 
 
 def anchors(fields: list[Field], prefix: str = "") -> dict[str, str]:

@@ -269,7 +269,8 @@ def test_straight_through_to_closed_after_stage2(specs):
     assert (view.spec_id, view.lane, view.properties["deadline"]) == (
         "Task_acknowledge_stage2", "Customer relations", "stage2_acknowledgement")
 
-    effects = complete(wf, "Task_acknowledge_stage2", ACKNOWLEDGE_STAGE2, StepEffects(known_deadlines=effects.deadlines))
+    effects = complete(wf, "Task_acknowledge_stage2", ACKNOWLEDGE_STAGE2,
+                       StepEffects(known_deadlines=effects.deadlines))
     assert effects.deadlines["stage2_acknowledgement"].completed_on == date(2026, 1, 22)
     assert effects.deadlines["stage2_response"].due_on.isoformat() == iso("2026-01-22", 20)
     view = only_ready(wf)

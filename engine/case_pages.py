@@ -1,0 +1,66 @@
+"""What the case page shows, and the case's deployed diagram with where the case is now."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from . import clock
+from .attachments import attachments_of
+from .calendar import add_working_days, london_date
+from .cases import find_visible_case
+from .errors import NotFound
+from .models import HumanTask, ProcessInstance, ProcessVersion, User, db
+from .presenters import DUE_SOON_WORKING_DAYS, case_view
+
+
+def deadline_status(deadline: dict, today: date) -> str:
+    """Met, Overdue, Due soon or Open: how the case page tags a deadline."""
+    due = date.fromisoformat(deadline["due_on"])
+    if deadline["completed_on"]:
+        return "Overdue" if deadline["overdue"] else "Met"
+    if deadline["overdue"]:
+        return "Overdue"
+    if due <= add_working_days(today, DUE_SOON_WORKING_DAYS):
+        return "Due soon"
+    return "Open"
+
+
+def _open_spec_ids(case_id: int) -> list[str]:
+    return list(db.session.scalars(select(HumanTask.spec_id).where(HumanTask.case_id == case_id)
+                                   .order_by(HumanTask.created_at)))
+
+
+def case_page(reference: str, *, user: User) -> dict:
+    """The case as the API shows it, plus its details, deadline statuses, attachments and diagram position."""
+    case = find_visible_case(reference, user)
+    today = london_date(clock.now())
+    view = case_view(case)
+    for deadline in view["deadlines"]:
+        deadline["status"] = deadline_status(deadline, today)
+    open_tasks = (select(HumanTask.id, HumanTask.spec_id).where(HumanTask.case_id == case.id)
+                  .order_by(HumanTask.created_at))
+    spec_ids = dict(db.session.execute(open_tasks).all())
+    for task in view["open_tasks"]:
+        task["spec_id"] = spec_ids.get(task["id"])
+    return {
+        "case": view,
+        "details": case.details,
+        "social_care": case.social_care,
+        "attachments": attachments_of(case.id),
+        "has_diagram": case.process_instance_id is not None,
+        "current_spec_ids": [s for s in spec_ids.values() if s],
+    }
+
+
+def case_diagram(reference: str, *, user: User) -> dict:
+    """The BPMN XML of the version the case's process instance runs, and the spec ids of its open tasks."""
+    case = find_visible_case(reference, user)
+    if case.process_instance_id is None:
+        raise NotFound(f"Case {reference} follows no diagram")
+    xml = db.session.scalar(select(ProcessVersion.xml).join(ProcessInstance,
+                                                           ProcessInstance.process_version_id == ProcessVersion.id)
+                            .where(ProcessInstance.id == case.process_instance_id))
+    if xml is None:
+        raise NotFound(f"Case {reference} follows no diagram")
+    return {"xml": xml, "current": _open_spec_ids(case.id)}

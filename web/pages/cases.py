@@ -1,0 +1,104 @@
+"""The case page: details, deadlines and why they fall when they do, the timeline with notes,
+attachments, and the process diagram with where the case is now."""
+from __future__ import annotations
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from engine import attachments, case_pages, notes
+from engine.errors import NotFound, ValidationFailed
+
+from ..access import signed_in
+from . import pages
+
+ERROR_ANCHORS = {"note": "note", "attachment": "attachment"}
+
+
+def _render_case(reference: str, errors: dict | None = None, values: dict | None = None):
+    try:
+        page = case_pages.case_page(reference, user=current_user)
+    except NotFound:
+        abort(404)
+    errors = errors or {}
+    return render_template("case.html", title=f"{reference}: {page['case']['summary']}", page=page,
+                           case=page["case"], errors=errors, error_anchors=ERROR_ANCHORS, values=values or {},
+                           allowed_types=attachments.ALLOWED_NAMES,
+                           max_upload=attachments.size_limit_text(current_app.config["MAX_UPLOAD_BYTES"])), \
+        400 if errors else 200
+
+
+@pages.get("/cases/<reference>")
+@signed_in
+def case(reference):
+    return _render_case(reference)
+
+
+@pages.post("/cases/<reference>/notes")
+@signed_in
+def add_note(reference):
+    text = request.form.get("note", "")
+    try:
+        notes.add_note(reference, text, user=current_user)
+    except NotFound:
+        abort(404)
+    except ValidationFailed as invalid:
+        return _render_case(reference, invalid.errors, {"note": text})
+    flash("Note added to the case history", "success")
+    return redirect(url_for("pages.case", reference=reference, _anchor="timeline"))
+
+
+@pages.post("/cases/<reference>/attachments")
+@signed_in
+def add_attachment(reference):
+    upload = request.files.get("attachment")
+    try:
+        stored = attachments.store_attachment(
+            reference, upload.filename if upload else "", upload.stream if upload else None, user=current_user,
+            upload_dir=current_app.config["UPLOAD_DIR"], max_bytes=current_app.config["MAX_UPLOAD_BYTES"])
+    except NotFound:
+        abort(404)
+    except ValidationFailed as invalid:
+        return _render_case(reference, invalid.errors)
+    flash(f"{stored['filename']} attached to the case", "success")
+    return redirect(url_for("pages.case", reference=reference, _anchor="attachments"))
+
+
+@pages.app_errorhandler(RequestEntityTooLarge)
+def _too_large(err):
+    """A body past MAX_CONTENT_LENGTH is refused before the view runs; explain it on the case page."""
+    if request.endpoint == "pages.add_attachment" and current_user.is_authenticated:
+        limit = attachments.size_limit_text(current_app.config["MAX_UPLOAD_BYTES"])
+        body, _ = _render_case(request.view_args["reference"],
+                               {"attachment": f"The selected file must be smaller than {limit}"})
+        return body, 413
+    return render_template("error.html", code=413, title="The file is too large"), 413
+
+
+@pages.get("/cases/<reference>/attachments/<attachment_id>")
+@signed_in
+def download_attachment(reference, attachment_id):
+    if not attachment_id.isdigit() or len(attachment_id) > 12:
+        abort(404)
+    try:
+        stored = attachments.open_attachment(reference, int(attachment_id), user=current_user,
+                                             upload_dir=current_app.config["UPLOAD_DIR"])
+    except NotFound:
+        abort(404)
+    response = send_file(stored.path, mimetype=stored.content_type, as_attachment=True,
+                         download_name=stored.original_filename, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@pages.get("/cases/<reference>/diagram.bpmn")
+@signed_in
+def case_diagram(reference):
+    try:
+        diagram = case_pages.case_diagram(reference, user=current_user)
+    except NotFound:
+        abort(404)
+    response = Response(diagram["xml"], mimetype="application/xml")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
