@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from . import clock
+from . import access, appointments, clock
 from .attachments import attachments_of
 from .calendar import add_working_days, london_date
 from .cases import find_visible_case
@@ -49,6 +49,12 @@ def case_page(reference: str, *, user: User) -> dict:
         "social_care": case.social_care,
         "attachments": attachments_of(case.id),
         "has_diagram": case.process_instance_id is not None,
+        "appointments": [
+            {"id": a.id, "role": a.role, "username": a.user.username, "name": a.user.display_name,
+             "appointed_at": a.appointed_at, "appointed_by": a.appointed_by}
+            for a in appointments.active_appointments(case.id)
+        ],
+        "can_manage_appointments": access.can_manage_appointments(user),
         "current_spec_ids": [s for s in spec_ids.values() if s],
     }
 

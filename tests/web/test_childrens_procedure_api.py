@@ -223,3 +223,27 @@ def test_appointed_people_see_only_their_case_and_removal_cuts_access_at_once(te
     task_pages.reassign_task(report["id"], "other.ip", by=manager_user)
     assert [t["name"] for t in other_ip.get("/api/tasks", on=date(2027, 4, 27)).get_json()["items"]] == [
         "Independent Person's report"]
+
+
+def test_a_complaints_manager_removes_and_appoints_from_the_case_page(app, team):
+    from tests.web.officer_client import page_client_for, post_form, signed_in
+
+    ref = into_stage2_reports(team)
+    manager = signed_in(page_client_for(app), "complaints.manager")
+    page = manager.get(f"/cases/{ref}").get_data(as_text=True)
+    assert "Appointed people" in page and "independent.person" in page and "external.io" in page
+    from engine.models import Appointment, db
+
+    appointment = db.session.query(Appointment).filter_by(role="independent_person").one()
+    removed = post_form(manager, f"/cases/{ref}/appointments/{appointment.id}/remove", token_from=f"/cases/{ref}")
+    assert removed.status_code == 302
+    assert team["ip"].get(f"/api/complaints/{ref}", on=date(2027, 4, 26)).status_code == 404
+    refused = post_form(manager, f"/cases/{ref}/appointments", {"role": "independent_person", "username": "cs.officer"},
+                        token_from=f"/cases/{ref}")
+    assert refused.status_code == 400 and "does not have the role" in refused.get_data(as_text=True)
+    appointed = post_form(manager, f"/cases/{ref}/appointments",
+                          {"role": "independent_person", "username": "other.ip"}, token_from=f"/cases/{ref}")
+    assert appointed.status_code == 302
+    assert team["other_ip"].get(f"/api/complaints/{ref}", on=date(2027, 4, 26)).status_code == 200
+    ip_view = signed_in(page_client_for(app), "other.ip").get(f"/cases/{ref}").get_data(as_text=True)
+    assert "Appoint as" not in ip_view and "Remove" not in ip_view

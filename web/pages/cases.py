@@ -6,13 +6,13 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from engine import attachments, case_pages, notes
+from engine import appointments, attachments, case_pages, notes
 from engine.errors import NotFound, ValidationFailed
 
 from ..access import signed_in
 from . import pages
 
-ERROR_ANCHORS = {"note": "note", "attachment": "attachment"}
+ERROR_ANCHORS = {"note": "note", "attachment": "attachment", "username": "username", "role": "role"}
 
 
 def _render_case(reference: str, errors: dict | None = None, values: dict | None = None):
@@ -90,6 +90,33 @@ def download_attachment(reference, attachment_id):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@pages.post("/cases/<reference>/appointments")
+@signed_in
+def appoint(reference):
+    form = request.form
+    try:
+        appointments.appoint_person(reference, form.get("username", ""), form.get("role", ""), by=current_user)
+    except NotFound:
+        abort(404)
+    except ValidationFailed as invalid:
+        return _render_case(reference, invalid.errors, {"username": form.get("username", "")})
+    flash(f"{form.get('username')} appointed", "success")
+    return redirect(url_for("pages.case", reference=reference, _anchor="appointments"))
+
+
+@pages.post("/cases/<reference>/appointments/<appointment_id>/remove")
+@signed_in
+def remove_appointment(reference, appointment_id):
+    if not appointment_id.isdigit() or len(appointment_id) > 12:
+        abort(404)
+    try:
+        appointments.remove_appointment(reference, int(appointment_id), by=current_user)
+    except NotFound:
+        abort(404)
+    flash("Appointment ended: they can no longer see this case", "success")
+    return redirect(url_for("pages.case", reference=reference, _anchor="appointments"))
 
 
 @pages.get("/cases/<reference>/diagram.bpmn")
