@@ -11,8 +11,9 @@ from .calendar import add_working_days, london_date
 from .models import HumanTask, User, db
 from .presenters import DUE_SOON_WORKING_DAYS, task_view
 
-SORTS = {"due": (HumanTask.due_on.is_(None), HumanTask.due_on, HumanTask.created_at),
-         "due_desc": (HumanTask.due_on.is_(None), HumanTask.due_on.desc(), HumanTask.created_at),
+# Each order is one direction of the inbox indexes (see HumanTask), so PostgreSQL never sorts a page.
+SORTS = {"due": (HumanTask.due_on.asc().nulls_last(), HumanTask.created_at.asc()),
+         "due_desc": (HumanTask.due_on.desc().nulls_first(), HumanTask.created_at.desc()),
          "newest": (HumanTask.created_at.desc(),)}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import JSON, Index, UniqueConstraint
+from sqlalchemy import JSON, Index, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -144,9 +144,12 @@ class HumanTask(db.Model):
 
     __tablename__ = "human_tasks"
     __table_args__ = (
-        Index("ix_human_tasks_team_open", "team", "assignee_id", "due_on"),
+        # Unclaimed tasks in the inbox's own order, so a page is an index range scan, not a sort.
+        Index("ix_human_tasks_unclaimed_team", "team", "role", "due_on", "created_at",
+              postgresql_where=text("assignee_id IS NULL"), sqlite_where=text("assignee_id IS NULL")),
+        Index("ix_human_tasks_unclaimed_role", "role", "due_on", "created_at",
+              postgresql_where=text("assignee_id IS NULL"), sqlite_where=text("assignee_id IS NULL")),
         Index("ix_human_tasks_assignee_due", "assignee_id", "due_on"),
-        Index("ix_human_tasks_role_due", "role", "due_on"),
     )
 
     id: Mapped[str] = mapped_column(db.String(36), primary_key=True)

@@ -178,8 +178,12 @@ def upgrade():
         batch_op.create_index('ix_human_tasks_assignee_due', ['assignee_id', 'due_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_human_tasks_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_human_tasks_instance_id'), ['instance_id'], unique=False)
-        batch_op.create_index('ix_human_tasks_role_due', ['role', 'due_on'], unique=False)
-        batch_op.create_index('ix_human_tasks_team_open', ['team', 'assignee_id', 'due_on'], unique=False)
+        batch_op.create_index('ix_human_tasks_unclaimed_role', ['role', 'due_on', 'created_at'], unique=False,
+                              postgresql_where=sa.text('assignee_id IS NULL'),
+                              sqlite_where=sa.text('assignee_id IS NULL'))
+        batch_op.create_index('ix_human_tasks_unclaimed_team', ['team', 'role', 'due_on', 'created_at'], unique=False,
+                              postgresql_where=sa.text('assignee_id IS NULL'),
+                              sqlite_where=sa.text('assignee_id IS NULL'))
 
     op.create_table('timers',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -288,8 +292,8 @@ def downgrade():
 
     op.drop_table('timers')
     with op.batch_alter_table('human_tasks', schema=None) as batch_op:
-        batch_op.drop_index('ix_human_tasks_team_open')
-        batch_op.drop_index('ix_human_tasks_role_due')
+        batch_op.drop_index('ix_human_tasks_unclaimed_team')
+        batch_op.drop_index('ix_human_tasks_unclaimed_role')
         batch_op.drop_index(batch_op.f('ix_human_tasks_instance_id'))
         batch_op.drop_index(batch_op.f('ix_human_tasks_case_id'))
         batch_op.drop_index('ix_human_tasks_assignee_due')
