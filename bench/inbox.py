@@ -55,7 +55,6 @@ Usage
     .venv/bin/python bench/inbox.py --quick          # 5,000 cases, 30 requests: a smoke check
     .venv/bin/python bench/inbox.py --keep           # leave the database for poking at with psql
     .venv/bin/python bench/inbox.py --cases 20000 --n 100 --warmup 10
-    .venv/bin/python bench/inbox.py --proposed       # then again with the recommended indexes/ORDER BY
 """
 from __future__ import annotations
 
@@ -336,41 +335,6 @@ def seed(app: flask.Flask, n_cases: int, rng: random.Random, batch: int, verbose
     return seeded
 
 
-# --------------------------------------------------------------------------- --proposed (what-if)
-
-# The index and sort change this benchmark recommends (bench/RESULTS.md), applied to the throwaway
-# database and patched into engine.inbox for this process only, to measure it before anyone edits
-# engine/models.py and engine/inbox.py. The inbox's unclaimed lists get partial indexes whose column
-# order is the ORDER BY, so PostgreSQL reads the 25 rows of a page in order instead of sorting every
-# matching task; the two indexes they replace are dropped.
-PROPOSED_DDL = [
-    "DROP INDEX ix_human_tasks_team_open",
-    "DROP INDEX ix_human_tasks_role_due",
-    "CREATE INDEX ix_human_tasks_unclaimed_team ON human_tasks (team, role, due_on, created_at) "
-    "WHERE assignee_id IS NULL",
-    "CREATE INDEX ix_human_tasks_unclaimed_role ON human_tasks (role, due_on, created_at) "
-    "WHERE assignee_id IS NULL",
-    "ANALYZE human_tasks",
-]
-
-
-def proposed_sorts() -> dict:
-    from engine.models import HumanTask as T
-
-    # No deadline last when soonest first (as now); first when latest first: the index read backwards.
-    return {"due": (T.due_on.asc().nulls_last(), T.created_at.asc()),
-            "due_desc": (T.due_on.desc().nulls_first(), T.created_at.desc()),
-            "newest": (T.created_at.desc(),)}
-
-
-def apply_proposed(app: flask.Flask) -> None:
-    with app.app_context():
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            for ddl in PROPOSED_DDL:
-                conn.execute(text(ddl))
-    inbox.SORTS = proposed_sorts()
-
-
 # --------------------------------------------------------------------------- timing
 
 @dataclass
@@ -599,9 +563,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="a fast check: 5,000 cases, n=30, warm-up 5")
     parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
     parser.add_argument("--plans", action="store_true", help="print the full EXPLAIN plans and SQL")
-    parser.add_argument("--proposed", action="store_true",
-                        help="then apply the recommended indexes and ORDER BY (this database and process only) "
-                             "and measure again")
     args = parser.parse_args(argv)
     if args.quick:
         args.cases, args.n, args.warmup = 5000, 30, 5
@@ -627,19 +588,7 @@ def main(argv=None) -> None:
                 results, _ = measure(app, seeded, args.n, args.warmup, rng)
                 findings = explain(app)
                 print_explain(findings, args.plans)
-                met = print_table(results)
-                if args.proposed:
-                    apply_proposed(app)
-                    print("\n" + "=" * 78 + "\nProposed change applied (what-if, same data, same process):\n  "
-                          + ";\n  ".join(PROPOSED_DDL) + "\n  engine.inbox.SORTS = "
-                          + repr({k: [str(c.compile(dialect=postgresql.dialect())) for c in v]
-                                  for k, v in proposed_sorts().items()}))
-                    print("\nTiming (server-side, Flask test client), with the proposed change")
-                    results, _ = measure(app, seeded, args.n, args.warmup, rng)
-                    findings = explain(app)
-                    print_explain(findings, args.plans)
-                    print_table(results)
-                    print(f"\n(the code as it is: target {'MET' if met else 'NOT MET'})")
+                print_table(results)
             finally:
                 with app.app_context():
                     db.session.remove()
