@@ -59,8 +59,6 @@ Usage
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
 import re
 import statistics
@@ -76,7 +74,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import flask  # noqa: E402
-import sqlalchemy  # noqa: E402
+from machine import PG_ADMIN_URL, print_machine  # noqa: E402
 from sqlalchemy import create_engine, event, func, select, text  # noqa: E402
 from sqlalchemy.dialects import postgresql  # noqa: E402
 
@@ -87,7 +85,6 @@ from engine.models import AuditEvent, Case, Deadline, HumanTask, ProcessInstance
 from web import create_app  # noqa: E402
 from web.setup import prepare_database  # noqa: E402
 
-PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "bench-pass-1234"
 TARGET_P95_MS = 50.0
 
@@ -501,37 +498,10 @@ def print_explain(findings: list[dict], full: bool) -> None:
 
 # --------------------------------------------------------------------------- report
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
-def postgres_version() -> str:
-    try:
-        admin = create_engine(PG_ADMIN_URL)
-        with admin.connect() as conn:
-            version = conn.execute(text("SELECT version()")).scalar()
-        admin.dispose()
-        return version
-    except Exception as err:  # noqa: BLE001 - reported, not fatal
-        return f"unavailable ({type(err).__name__})"
 
 
-def print_machine() -> None:
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(f"date        {datetime.now(timezone.utc).astimezone().isoformat(timespec='seconds')}")
-    print(f"cpu         {cpu_model()}")
-    print(f"cores       {os.cpu_count()} ({usable} usable)")
-    print(f"load avg    {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"python      {platform.python_version()} ({platform.python_implementation()})")
-    print(f"flask       {_version('flask')}")
-    print(f"sqlalchemy  {sqlalchemy.__version__}")
-    print(f"postgresql  {postgres_version()}")
 
 
 def _version(dist: str) -> str:
@@ -572,7 +542,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     args = parse_args(argv)
     print(f"Inbox benchmark: {args.cases:,} cases, n={args.n}, warm-up={args.warmup}, seed={args.seed}")
-    print_machine()
+    print_machine({"flask": _version("flask")})
     rng = random.Random(args.seed)
     name, url = create_database()
     print(f"database    {name}")

@@ -36,8 +36,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import os
-import platform
 import pstats
 import sqlite3
 import statistics
@@ -47,12 +45,13 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from machine import PG_ADMIN_URL, print_machine  # noqa: E402
 import sqlalchemy  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
@@ -66,7 +65,6 @@ from web import create_app  # noqa: E402
 from web.setup import prepare_database  # noqa: E402
 
 BPMN = ROOT / "processes" / "corporate_complaint.bpmn"
-PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 WAYS = ("raw", "sqlite", "postgres")
 VARIANTS = ("stage2", "timer")
 
@@ -283,38 +281,10 @@ def print_profile(profiler: cProfile.Profile, label: str, top: int = 30) -> None
 
 # --------------------------------------------------------------------------- report
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
-def postgres_version() -> str:
-    try:
-        admin = create_engine(PG_ADMIN_URL)
-        with admin.connect() as conn:
-            version = conn.execute(text("SHOW server_version")).scalar()
-        admin.dispose()
-        return version
-    except Exception as err:  # noqa: BLE001 - reported, not fatal
-        return f"unavailable ({type(err).__name__})"
 
 
-def print_machine() -> None:
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(f"date        {datetime.now(timezone.utc).astimezone().isoformat(timespec='seconds')}")
-    print(f"cpu         {cpu_model()}")
-    print(f"cores       {os.cpu_count()} ({usable} usable)")
-    print(f"load avg    {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"python      {platform.python_version()} ({platform.python_implementation()})")
-    print(f"spiff       SpiffWorkflow {spiff.LIBRARY_VERSION}")
-    print(f"sqlalchemy  {sqlalchemy.__version__}")
-    print(f"sqlite      {sqlite3.sqlite_version}")
-    print(f"postgresql  {postgres_version()}")
 
 
 def print_table(results: list[Figures]) -> None:
@@ -353,7 +323,7 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     print(f"Corporate complaint lifecycle benchmark: n={args.n}, warm-up={args.warmup}, "
           f"ways={','.join(args.ways)}, variants={','.join(args.variants)}")
-    print_machine()
+    print_machine({"spiff": f"SpiffWorkflow {spiff.LIBRARY_VERSION}", "sqlite": sqlite3.sqlite_version})
     results: list[Figures] = []
     for way in args.ways:
         profile_to = Path(tempfile.gettempdir()) / f"bench-lifecycle-{way}" if args.profile else None

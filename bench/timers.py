@@ -39,7 +39,6 @@ from __future__ import annotations
 import argparse
 import atexit
 import os
-import platform
 import re
 import shutil
 import signal
@@ -56,7 +55,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import sqlalchemy  # noqa: E402
+from machine import PG_ADMIN_URL, print_machine  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from engine import clock, timers  # noqa: E402
@@ -65,7 +64,6 @@ from tests.factories import make_user, open_complaint  # noqa: E402
 from web import create_app  # noqa: E402
 from web.setup import prepare_database  # noqa: E402
 
-PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 CELERY = str(Path(sys.executable).with_name("celery"))
 RECEIVED = date(2025, 12, 19)   # a Friday before Christmas: reminder and escalation long past due
@@ -341,45 +339,10 @@ def baseline_run(name: str) -> Baseline:
 
 # --------------------------------------------------------------------------- report
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
-def postgres_version() -> str:
-    try:
-        admin = create_engine(PG_ADMIN_URL)
-        with admin.connect() as conn:
-            version = conn.execute(text("SHOW server_version")).scalar()
-        admin.dispose()
-        return version
-    except Exception as err:  # noqa: BLE001 - reported, not fatal
-        return f"unavailable ({type(err).__name__})"
 
 
-def print_machine() -> None:
-    import celery
-    import redis
-
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    try:
-        redis_version = redis.Redis.from_url(REDIS_URL).info("server")["redis_version"]
-    except Exception as err:  # noqa: BLE001
-        redis_version = f"unavailable ({type(err).__name__})"
-    print(f"date        {datetime.now(timezone.utc).astimezone().isoformat(timespec='seconds')}")
-    print(f"cpu         {cpu_model()}")
-    print(f"cores       {os.cpu_count()} ({usable} usable)")
-    print(f"load avg    {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"python      {platform.python_version()} ({platform.python_implementation()})")
-    print(f"celery      {celery.__version__}")
-    print(f"sqlalchemy  {sqlalchemy.__version__}")
-    print(f"postgresql  {postgres_version()}")
-    print(f"redis       {redis_version} ({REDIS_URL})")
 
 
 def _fmt(value: float | None, spec: str) -> str:
@@ -440,7 +403,7 @@ def main(argv=None) -> None:
     atexit.register(stop_children)
     print(f"Timer backlog benchmark: {args.timers} due timers, workers={','.join(map(str, args.workers))}, "
           f"baseline {args.baseline_timers} timers in-process")
-    print_machine()
+    print_machine(_software())
     runs: list[Run] = []
     baseline = None
     with tempfile.TemporaryDirectory(prefix="bench-timers-") as folder:
@@ -473,3 +436,15 @@ def main(argv=None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _software() -> dict[str, str]:
+    import celery
+    import redis
+
+    try:
+        redis_version = redis.Redis.from_url(REDIS_URL).info("server")["redis_version"]
+    except Exception as err:  # noqa: BLE001 - reported, not fatal
+        redis_version = f"unavailable ({type(err).__name__})"
+    return {"celery": celery.__version__, "redis": redis_version}
+
