@@ -15,6 +15,11 @@ DEMO_USERS = [
     ("highways.officer", ["officer"], ["highways"]),
     ("waste.officer", ["officer"], ["waste"]),
     ("complaints.manager", ["complaints_manager"], ["customer_relations"]),
+    ("cs.officer", ["officer"], ["childrens_social_care"]),
+    ("head.of.service", ["senior_manager"], ["childrens_social_care"]),
+    ("external.io", ["investigating_officer"], []),
+    ("independent.person", ["independent_person"], []),
+    ("panel.chair", ["panel_member"], []),
     ("process.owner", ["process_owner"], []),
     ("admin", ["admin"], []),
 ]
@@ -49,6 +54,12 @@ def _seed_cases() -> None:
             "received_on": (today - timedelta(days=days_ago)).isoformat(),
             "complainant": {"name": "Sam Resident", "email": "sam@example.org"},
         }, actor=actor)
+    cases.open_case({
+        "kind": "complaint", "channel": "letter", "service_area": "childrens_social_care", "social_care": "children",
+        "summary": "Contact arrangements with my son were changed without telling me",
+        "received_on": (today - timedelta(days=1)).isoformat(),
+        "complainant": {"name": "Jo Parent", "email": "jo@example.org"},
+    }, actor=users.get_user("complaints.manager"))
     cases.open_case({
         "kind": "compliment", "channel": "email", "service_area": "waste",
         "summary": "Thanks to the crew who returned my bin to the gate",
