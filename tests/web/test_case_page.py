@@ -8,28 +8,12 @@ from datetime import date
 import pytest
 
 from engine import clock
-from tests.factories import at, make_user, open_complaint
+from tests.factories import at
 
-from .officer_client import csrf_token, page_client_for, signed_in
+from .officer_client import csrf_token
 
 TODAY = date(2025, 12, 22)
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
-
-
-@pytest.fixture
-def case(app):
-    officer = make_user(username="cr.officer")
-    make_user(username="highways.officer", teams=["highways"])
-    make_user(username="waste.officer", teams=["waste"])
-    return open_complaint(officer)
-
-
-@pytest.fixture
-def as_user(app):
-    def client_for(username):
-        return signed_in(page_client_for(app), username)
-
-    return client_for
 
 
 def _get(client, url):

@@ -4,35 +4,18 @@ from __future__ import annotations
 import re
 from datetime import date
 
-import pytest
 from sqlalchemy import select
 
 from engine import clock
 from engine.models import HumanTask
-from tests.factories import at, make_user, open_complaint
+from tests.factories import at
 
-from .officer_client import fresh, page_client_for, post_form, signed_in
+from .officer_client import fresh, post_form
 
 TODAY = date(2025, 12, 22)
 GOOD_ACKNOWLEDGEMENT = {"acknowledged_on-day": "22", "acknowledged_on-month": "12", "acknowledged_on-year": "2025",
                         "acknowledgement_method": "email",
                         "points_raised": "1. The pothole was not repaired.\n2. Nobody replied to two reports."}
-
-
-@pytest.fixture
-def case(app):
-    officer = make_user(username="cr.officer")
-    make_user(username="highways.officer", teams=["highways"])
-    make_user(username="waste.officer", teams=["waste"])
-    return open_complaint(officer)
-
-
-@pytest.fixture
-def as_user(app):
-    def client_for(username):
-        return signed_in(page_client_for(app), username)
-
-    return client_for
 
 
 def _task(reference: str, name: str) -> HumanTask:

@@ -81,24 +81,23 @@ def get_complaint(reference):
     return jsonify(cases.read_case(reference, user=g.user))
 
 
+def _reason() -> str:
+    reason = _json_body().get("reason", "")
+    if not isinstance(reason, str):
+        raise ApiError(422, "reason must be text", {"reason": "Enter the reason as text"})
+    return reason
+
+
 @api.post("/complaints/<reference>/escalate")
 @token_required
 def escalate_complaint(reference):
-    body = _json_body()
-    reason = body.get("reason", "")
-    if not isinstance(reason, str):
-        raise ApiError(422, "reason must be text", {"reason": "Enter the reason as text"})
-    return jsonify(cases.escalate_case(reference, reason, actor=g.user))
+    return jsonify(cases.escalate_case(reference, _reason(), actor=g.user))
 
 
 @api.post("/complaints/<reference>/withdraw")
 @token_required
 def withdraw_complaint(reference):
-    body = _json_body()
-    reason = body.get("reason", "")
-    if not isinstance(reason, str):
-        raise ApiError(422, "reason must be text", {"reason": "Enter the reason as text"})
-    return jsonify(cases.withdraw_case(reference, reason, actor=g.user))
+    return jsonify(cases.withdraw_case(reference, _reason(), actor=g.user))
 
 
 @api.get("/tasks")
