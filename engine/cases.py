@@ -122,6 +122,9 @@ def list_cases(user: User, *, procedure=None, stage=None, status=None, service_a
 def escalate_case(reference: str, reason: str, *, actor: User) -> dict:
     """The complainant asks for the next stage: deliver the request to the waiting diagram."""
     case = find_visible_case(reference, actor)
+    if not access.is_staff(actor):
+        # Appointed people work on a case; only the council moves it on for the complainant.
+        raise NotFound(f"No case {reference}")
     if case.status != "open" or case.process_instance_id is None:
         raise Conflict(f"Case {reference} is {case.status}; it cannot move to another stage")
     next_stage = NEXT_STAGE.get(case.stage)

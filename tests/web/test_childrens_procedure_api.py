@@ -247,3 +247,12 @@ def test_a_complaints_manager_removes_and_appoints_from_the_case_page(app, team)
     assert team["other_ip"].get(f"/api/complaints/{ref}", on=date(2027, 4, 26)).status_code == 200
     ip_view = signed_in(page_client_for(app), "other.ip").get(f"/cases/{ref}").get_data(as_text=True)
     assert "Appoint as" not in ip_view and "Remove" not in ip_view
+
+
+def test_appointed_people_cannot_move_or_withdraw_the_case_they_work_on(team):
+    ref = into_stage2_reports(team)
+    for who in ("ip", "io"):
+        caller = team[who]
+        assert caller.post(f"/api/complaints/{ref}/escalate", {"reason": "x"}, on=date(2027, 4, 26)).status_code == 404
+        assert caller.post(f"/api/complaints/{ref}/withdraw", {"reason": "x"}, on=date(2027, 4, 26)).status_code == 404
+        assert caller.get(f"/api/complaints/{ref}", on=date(2027, 4, 26)).status_code == 200
