@@ -62,3 +62,10 @@ def can_manage_appointments(user) -> bool:
 def is_appointed_only(user) -> bool:
     """External people: they act only on what they are appointed to and assigned."""
     return not is_staff(user) and bool(APPOINTED_ROLES.intersection(user.roles))
+
+
+def can_change_procedure(user) -> bool:
+    """Triage is the customer relations team's job; complaints managers may correct it."""
+    return bool({"complaints_manager", "admin"}.intersection(user.roles)) or (
+        "officer" in user.roles and COORDINATING_TEAM in user.teams
+    )

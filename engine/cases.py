@@ -6,15 +6,14 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from . import access, appointments, audit, clock, forms, instances, registry, spiff
+from . import access, appointments, audit, clock, forms, instances, spiff, triage
 from .calendar import london_date
-from .errors import Conflict, NotFound, ValidationFailed
+from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .models import Case, Deadline, User, db
 from .presenters import case_view
 from .transaction import transactional
 
 INTAKE_FORM = Path(__file__).resolve().parent.parent / "processes" / "forms" / "intake.json"
-TRIAGE_DECISION = "procedure_for_contact"
 NEXT_STAGE = {"stage1": "stage2", "stage2": "stage3"}
 PAGE_SIZE = 25
 # Older than any record a council would still be handling; also keeps references CMP-YYYY-NNNNNN.
@@ -30,60 +29,44 @@ def validate_intake(data: dict) -> dict:
         raise ValidationFailed({"received_on": "Date received must be today or in the past"})
     if received < EARLIEST_RECEIPT:
         raise ValidationFailed({"received_on": f"Date received must be on or after {EARLIEST_RECEIPT.isoformat()}"})
-    return {**data, "received_on": received.isoformat(), "social_care": data.get("social_care", "none")}
-
-
-def _triage(data: dict) -> dict:
-    decided = registry.decide(TRIAGE_DECISION, data)
-    if decided is None:
-        # No triage table deployed: every complaint follows the corporate procedure.
-        return {"procedure": "corporate" if data["kind"] == "complaint" else "none",
-                "process_id": "corporate_complaint" if data["kind"] == "complaint" else None}
-    return decided
+    happened = date.fromisoformat(data["happened_on"]) if data.get("happened_on") else None
+    if happened and happened > received:
+        raise ValidationFailed({"happened_on": "The date it happened must be on or before the date received"})
+    return {**data, "received_on": received.isoformat(), "social_care": data.get("social_care", "none"),
+            "exclusion": data.get("exclusion", "none")}
 
 
 @transactional
-def open_case(data: dict, *, actor: User) -> dict:
-    """Log a complaint, comment or compliment and start the procedure that applies to it."""
-    if not access.can_log_contact(actor):
+def open_case(data: dict, *, actor: User, source: str = "staff") -> dict:
+    """Log a complaint, comment or compliment and start the procedure the triage table suggests.
+
+    `source` says who triaged it: "staff" who logged it, or "public" (the website's form), which a
+    person then checks.
+    """
+    if source not in triage.SOURCES or not access.can_log_contact(actor):
         raise NotFound("Not found")
     data = validate_intake(data)
-    triage = _triage(data)
-    received = date.fromisoformat(data["received_on"])
+    suggestion = triage.suggest(data)
     complainant = data["complainant"]
     case = Case(
-        kind=data["kind"], procedure=triage["procedure"], stage="intake", status="open",
+        kind=data["kind"], procedure=suggestion["procedure"], stage="intake", status="open",
         service_area=data["service_area"], channel=data["channel"], summary=data["summary"],
         details=data.get("details", ""), social_care=data["social_care"], complainant=complainant,
         complainant_name=complainant["name"], complainant_email=complainant.get("email"),
-        on_behalf_of=data.get("on_behalf_of"), contractor=data.get("contractor"), received_on=received,
-        created_at=clock.now(),
+        on_behalf_of=data.get("on_behalf_of"), contractor=data.get("contractor"),
+        received_on=date.fromisoformat(data["received_on"]),
+        happened_on=date.fromisoformat(data["happened_on"]) if data.get("happened_on") else None,
+        exclusion=data["exclusion"], triage_reason=suggestion.get("reason"), created_at=clock.now(),
     )
     db.session.add(case)
     db.session.flush()
-    case.reference = f"CMP-{received.year}-{case.id:06d}"
+    case.reference = f"CMP-{case.received_on.year}-{case.id:06d}"
     audit.record(case.id, actor.username, "case_opened", f"{case.kind} received by {case.channel}: {case.summary}")
-    _start_procedure(case, triage.get("process_id"), actor)
+    audit.record(case.id, "system", "triaged", f"{triage.PROCEDURE_LABELS[case.procedure].capitalize()}: "
+                 f"{case.triage_reason}")
+    triage.start_procedure(case, suggestion.get("process_id"), actor)
+    triage.start_check(case, source, actor)
     return case_view(case)
-
-
-def _start_procedure(case: Case, process_id: str | None, actor: User) -> None:
-    if process_id is None:
-        case.stage, case.status, case.closed_on = "closed", "closed", london_date(clock.now())
-        audit.record(case.id, actor.username, "recorded", f"{case.kind.capitalize()} recorded for {case.service_area}")
-        return
-    version_id = registry.latest_version_id(process_id)
-    if version_id is None:
-        # Keep the contact rather than refuse it: a manager must pick it up by hand.
-        audit.record(case.id, "system", "procedure_missing",
-               f"No {process_id} diagram is deployed; a complaints manager must handle this case")
-        return
-    data = {
-        "case_reference": case.reference, "received_on": case.received_on.isoformat(),
-        "service_area": case.service_area, "summary": case.summary, "details": case.details,
-        "complainant_name": case.complainant_name, "kind": case.kind,
-    }
-    instances.start(case, version_id, data, actor.username)
 
 
 def find_visible_case(reference: str, user: User) -> Case:
@@ -116,6 +99,22 @@ def list_cases(user: User, *, procedure=None, stage=None, status=None, service_a
     page = max(1, page)
     rows = db.session.scalars(query.order_by(Case.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
     return {"items": [case_view(c, with_history=False) for c in rows], "page": page, "total": total}
+
+
+@transactional
+def change_procedure(reference: str, procedure: str, reason: str, *, actor: User) -> dict:
+    """A member of the triage team moves a case to another procedure (or out of the policy), with a reason."""
+    case = find_visible_case(reference, actor)
+    if not access.can_change_procedure(actor):
+        raise Forbidden("Only the customer relations team and complaints managers can change the procedure")
+    if case.status != "open":
+        raise Conflict(f"Case {reference} is {case.status}; its procedure cannot change")
+    if procedure not in triage.PROCEDURE_LABELS:
+        raise ValidationFailed({"procedure": "Choose the procedure"})
+    if procedure == case.procedure:
+        raise ValidationFailed({"procedure": "The case already follows that procedure"})
+    triage.apply_decision(case, procedure, (reason or "").strip(), actor=actor)
+    return case_view(case)
 
 
 @transactional

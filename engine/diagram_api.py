@@ -62,6 +62,9 @@ class StepEffects:
     appointments: list[tuple[str, str, str | None]] = field(default_factory=list)
     withdrawn_reason: str | None = None
     notes: list[tuple[str, str]] = field(default_factory=list)
+    procedure_decision: tuple[str, str] | None = None
+    # Set by the engine, not a diagram: this procedure is being replaced by another.
+    superseded: bool = False
 
     def deadline(self, step: str) -> DeadlineChange | None:
         return self.deadlines.get(step) or self.known_deadlines.get(step)
@@ -241,6 +244,20 @@ def more_than_a_year_between(earlier, later) -> bool:
     return second > anniversary
 
 
+PROCEDURES = ("corporate", "childrens_statutory", "adults_statutory", "none")
+
+
+def confirm_procedure(procedure: str, reason: str = "") -> None:
+    """A person confirmed the triage suggestion, or chose another procedure (which needs a reason).
+
+    The engine compares it with the case's procedure after the step: a change stops the running
+    procedure and starts the chosen one.
+    """
+    if procedure not in PROCEDURES:
+        raise DeadlineRuleError(f"Choose one of: {', '.join(PROCEDURES)}", "procedure")
+    _current().procedure_decision = (procedure, str(reason or "").strip())
+
+
 def add_history(event: str, detail: str = "") -> None:
     """Write a line in the case history."""
     _current().notes.append((event, detail))
@@ -265,6 +282,7 @@ DIAGRAM_FUNCTIONS = {
         appoint,
         withdraw,
         more_than_a_year_between,
+        confirm_procedure,
         add_history,
     )
 }

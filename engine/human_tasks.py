@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import insert, update
 
-from . import access, audit, clock, forms, instances, spiff
+from . import access, audit, clock, forms, instances, spiff, triage
 from .diagram_api import DeadlineRuleError
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .models import Case, CompletedTask, HumanTask, User, db
@@ -81,7 +81,7 @@ def complete_task(task_id: str, data: dict, *, user: User) -> dict:
     task = _task_to_work_on(task_id, user)
     forms.validate(_form_for(task), data)
     case = db.session.get(Case, task.case_id)
-    loaded = instances.load(case, for_update=True)
+    loaded = instances.load(case, for_update=True, instance_id=task.instance_id)
     ready = spiff.find_ready_user_task(loaded.workflow, task_id)
     if ready is None:
         raise Conflict("This task is no longer open")
@@ -93,8 +93,10 @@ def complete_task(task_id: str, data: dict, *, user: User) -> dict:
         id=task.id, case_id=case.id, spec_id=task.spec_id, name=task.name, completed_by_id=user.id,
         completed_at=clock.now()))
     try:
-        with instances.step(loaded, user.username):
+        with instances.step(loaded, user.username) as effects:
             spiff.complete_user_task(loaded.workflow, ready, data)
     except DeadlineRuleError as err:
         raise ValidationFailed({err.field_name or "_form": str(err)}) from None
+    if effects.procedure_decision:
+        triage.apply_decision(case, *effects.procedure_decision, actor=user)
     return case_view(case)

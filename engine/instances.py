@@ -70,7 +70,8 @@ class LoadedCase:
     fired_timers: set[str] = field(default_factory=set)
 
 
-def start(case: Case, version_id: int, data: dict, actor: str) -> LoadedCase:
+def start(case: Case, version_id: int, data: dict, actor: str, *, main: bool = True) -> LoadedCase:
+    """Start a diagram for the case: its procedure (`main`), or a side process such as the triage check."""
     spec, subprocess_specs = specs_for(version_id)
     effects = StepEffects()
     with collecting(effects):
@@ -83,15 +84,17 @@ def start(case: Case, version_id: int, data: dict, actor: str) -> LoadedCase:
     )
     db.session.add(instance)
     db.session.flush()
-    case.process_instance_id = instance.id
+    if main:
+        case.process_instance_id = instance.id
     loaded = LoadedCase(case, instance, workflow, ReadModels({}, {}))  # a new instance has no rows yet
     save(loaded, effects, actor)
     return loaded
 
 
-def load(case: Case, *, for_update: bool = False) -> LoadedCase:
+def load(case: Case, *, for_update: bool = False, instance_id: int | None = None) -> LoadedCase:
+    """Load the case's procedure, or another of its diagrams (`instance_id`, e.g. the triage check)."""
     # The state (tens of kB) is read only when the workflow is not kept in memory.
-    query = (select(ProcessInstance).where(ProcessInstance.id == case.process_instance_id)
+    query = (select(ProcessInstance).where(ProcessInstance.id == (instance_id or case.process_instance_id))
              .options(defer(ProcessInstance.state)))
     if for_update:
         query = query.with_for_update()
@@ -172,10 +175,13 @@ def save(loaded: LoadedCase, effects: StepEffects, actor: str) -> None:
     workflow, case, instance = loaded.workflow, loaded.case, loaded.instance
     # One flush at commit instead of one before every query: fewer, batched statements.
     with db.session.no_autoflush:
-        completed = spiff.is_completed(workflow) and instance.status != "completed"
-        _write_instance(instance, spiff.dump_state(workflow), completed)
+        completed = spiff.is_completed(workflow) and instance.status not in ("completed", "superseded")
+        _write_instance(instance, spiff.dump_state(workflow), "superseded" if effects.superseded else
+                        "completed" if completed else instance.status)
         _apply_deadlines(case, effects)
-        _apply_case_changes(case, effects, completed, actor)
+        # Only the end of the case's procedure closes the case, not a side process or a replaced procedure.
+        closes_case = completed and instance.id == case.process_instance_id and not effects.superseded
+        _apply_case_changes(case, effects, closes_case, actor)
         if effects.appointments:
             appointments.apply_from_diagram(case, effects.appointments, actor)
         before = loaded.read_models or _read_models_from_database(instance.id)
@@ -186,7 +192,7 @@ def save(loaded: LoadedCase, effects: StepEffects, actor: str) -> None:
     _remember_after_commit(loaded)
 
 
-def _write_instance(instance: ProcessInstance, state: str, completed: bool) -> None:
+def _write_instance(instance: ProcessInstance, state: str, status: str) -> None:
     """Save the workflow state now, taking the optimistic lock: a concurrent save of the case fails here.
 
     A Core UPDATE rather than the unit of work (the row is the largest a step writes), and always
@@ -195,7 +201,7 @@ def _write_instance(instance: ProcessInstance, state: str, completed: bool) -> N
     """
     values = {"state": state, "library_version": spiff.LIBRARY_VERSION,
               "serializer_version": spiff.SERIALIZER_VERSION, "lock_version": instance.lock_version + 1,
-              "updated_at": clock.now(), "status": "completed" if completed else instance.status}
+              "updated_at": clock.now(), "status": status}
     written = db.session.execute(
         _UPDATE_INSTANCE, {**values, "b_id": instance.id, "b_lock_version": instance.lock_version}
     ).rowcount

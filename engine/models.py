@@ -110,6 +110,10 @@ class Case(db.Model):
     on_behalf_of: Mapped[dict | None] = mapped_column(nullable=True)
     contractor: Mapped[str | None] = mapped_column(db.String(200))
     received_on: Mapped[date]
+    # When the matter happened or the complainant learnt of it: time limits run from here.
+    happened_on: Mapped[date | None]
+    exclusion: Mapped[str | None] = mapped_column(db.String(40))
+    triage_reason: Mapped[str | None] = mapped_column(db.Text)
     outcome: Mapped[str | None] = mapped_column(db.String(30))
     closed_on: Mapped[date | None]
     next_stage_request_by: Mapped[date | None]
