@@ -120,7 +120,17 @@ def _matches(text: str, value) -> bool:
     task = SimpleNamespace(data={CANDIDATE: value}, workflow=SimpleNamespace(script_engine=script_engine()))
     try:
         return bool(engine.evaluate(CANDIDATE, copy.copy(text), task))
-    except NameError:
-        return True  # reads other data: assume it can match
-    except Exception:
+    except Exception as err:
+        if _caused_by(err, NameError):
+            return True  # reads other data: assume it can match
         return False  # e.g. None < 12: this value would not match (the real engine would raise)
+
+
+def _caused_by(err: BaseException, kind: type) -> bool:
+    # SpiffWorkflow wraps script errors (and 3.2.0 sometimes fails while wrapping them).
+    seen = 0
+    while err is not None and seen < 10:
+        if isinstance(err, kind) or isinstance(getattr(err, "exception", None), kind):
+            return True
+        err, seen = err.__cause__ or err.__context__, seen + 1
+    return False
