@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from . import access, appointments, clock
+from . import access, appointments, clock, triage
 from .attachments import attachments_of
 from .calendar import add_working_days, london_date
 from .cases import find_visible_case
@@ -55,6 +55,10 @@ def case_page(reference: str, *, user: User) -> dict:
             for a in appointments.active_appointments(case.id)
         ],
         "can_manage_appointments": access.can_manage_appointments(user),
+        "triage_reason": case.triage_reason,
+        "can_change_procedure": access.can_change_procedure(user) and case.status == "open",
+        "procedure_choices": [{"value": key, "text": label[0].upper() + label[1:]}
+                              for key, label in triage.PROCEDURE_LABELS.items() if key != case.procedure],
         "current_spec_ids": [s for s in spec_ids.values() if s],
     }
 

@@ -6,13 +6,14 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from engine import appointments, attachments, case_pages, notes
-from engine.errors import NotFound, ValidationFailed
+from engine import appointments, attachments, case_pages, cases, notes
+from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 from ..access import signed_in
 from . import pages
 
-ERROR_ANCHORS = {"note": "note", "attachment": "attachment", "username": "username", "role": "role"}
+ERROR_ANCHORS = {"note": "note", "attachment": "attachment", "username": "username", "role": "role",
+                 "procedure": "procedure", "reason": "reason"}
 
 
 def _render_case(reference: str, errors: dict | None = None, values: dict | None = None):
@@ -90,6 +91,23 @@ def download_attachment(reference, attachment_id):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@pages.post("/cases/<reference>/procedure")
+@signed_in
+def change_procedure(reference):
+    form = request.form
+    try:
+        cases.change_procedure(reference, form.get("procedure", ""), form.get("reason", ""), actor=current_user)
+    except (NotFound, Forbidden):
+        abort(404)
+    except Conflict as conflict:
+        flash(str(conflict), "error")
+        return redirect(url_for("pages.case", reference=reference))
+    except ValidationFailed as invalid:
+        return _render_case(reference, invalid.errors, {"reason": form.get("reason", "")})
+    flash("Procedure changed", "success")
+    return redirect(url_for("pages.case", reference=reference))
 
 
 @pages.post("/cases/<reference>/appointments")
