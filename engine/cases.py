@@ -69,6 +69,15 @@ def open_case(data: dict, *, actor: User, source: str = "staff") -> dict:
     return case_view(case)
 
 
+def contractor_key(name: str):
+    """Contractor names are typed by people: compare them trimmed and case-insensitively."""
+    return func.lower(func.trim(name)) if not isinstance(name, str) else name.strip().lower()
+
+
+def same_contractor(name: str):
+    return contractor_key(Case.contractor) == contractor_key(name)
+
+
 def find_visible_case(reference: str, user: User) -> Case:
     case = db.session.scalar(select(Case).where(Case.reference == reference))
     if case is None or not access.can_view_case(user, case, appointments.appointed_case_ids(user)):
@@ -80,7 +89,7 @@ def read_case(reference: str, *, user: User) -> dict:
     return case_view(find_visible_case(reference, user))
 
 
-def list_cases(user: User, *, procedure=None, stage=None, status=None, service_area=None,
+def list_cases(user: User, *, procedure=None, stage=None, status=None, service_area=None, contractor=None,
                overdue: bool = False, page: int = 1) -> dict:
     if not access.can_list_cases(user):
         raise NotFound("Not found")
@@ -91,6 +100,8 @@ def list_cases(user: User, *, procedure=None, stage=None, status=None, service_a
                           (Case.service_area, service_area)):
         if value:
             query = query.where(column == value)
+    if contractor:
+        query = query.where(same_contractor(contractor))
     if overdue:
         today = london_date(clock.now())
         late = select(Deadline.case_id).where(Deadline.completed_on.is_(None), Deadline.due_on < today)

@@ -36,7 +36,7 @@ def openapi_document() -> dict:
     task_id = _ref_param("task_id", "Task id")
     query = [
         {"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
-        for n in ("procedure", "stage", "status", "service_area", "overdue")
+        for n in ("procedure", "stage", "status", "service_area", "contractor", "overdue")
     ] + [{"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}}]
     return {
         "openapi": "3.1.0",
