@@ -82,6 +82,8 @@ def _start_procedure(case: Case, process_id: str | None, actor: User) -> None:
         "case_reference": case.reference, "received_on": case.received_on.isoformat(),
         "service_area": case.service_area, "summary": case.summary, "details": case.details,
         "complainant_name": case.complainant_name, "kind": case.kind,
+        # How it arrived: an oral complaint resolved by the next working day is outside the adults' procedure.
+        "channel": case.channel,
     }
     instances.start(case, version_id, data, actor.username)
 
