@@ -16,11 +16,14 @@ from . import clock
 from .calendar import (
     DEFAULT_CALENDAR,
     WorkingDayCalendar,
+    add_calendar_months as _add_calendar_months,
     add_working_days as _add_working_days,
     day_zero,
     end_of_day as _end_of_day,
     holidays_skipped,
+    last_day_of_months_period as _last_day_of_months_period,
     london_date,
+    next_working_day as _next_working_day,
 )
 
 
@@ -175,6 +178,24 @@ def working_days_before(due_on, working_days: int) -> str:
     return day.isoformat()
 
 
+def next_working_day(after) -> str:
+    """Return the ISO date of the first working day after `after` (e.g. 'by the next working day')."""
+    return _next_working_day(_as_date(after), _current().calendar).isoformat()
+
+
+def add_calendar_months(start_on, months: int) -> str:
+    """Return the ISO date `months` calendar months after `start_on` (the month's last day if shorter)."""
+    return _add_calendar_months(_as_date(start_on), int(months)).isoformat()
+
+
+def last_day_of_months(start_on, months: int) -> str:
+    """Return the ISO date of the last day of a period of `months` calendar months beginning on `start_on`.
+
+    For limits such as 'within six months beginning on the day the complaint was received'.
+    """
+    return _last_day_of_months_period(_as_date(start_on), int(months)).isoformat()
+
+
 def end_of_day(on) -> str:
     """Return the aware ISO instant when the London day `on` ends: a timeDate for 'once this date has passed'."""
     return _end_of_day(_as_date(on)).isoformat()
@@ -263,6 +284,11 @@ def add_history(event: str, detail: str = "") -> None:
     _current().notes.append((event, detail))
 
 
+def refuse(message: str, field_name: str | None = None) -> None:
+    """Refuse the form being completed: the engine shows `message` against `field_name` and saves nothing."""
+    raise DeadlineRuleError(str(message), field_name)
+
+
 DIAGRAM_FUNCTIONS = {
     f.__name__: f
     for f in (
@@ -271,6 +297,9 @@ DIAGRAM_FUNCTIONS = {
         complete_deadline,
         add_working_days,
         working_days_before,
+        next_working_day,
+        add_calendar_months,
+        last_day_of_months,
         end_of_day,
         start_of_day,
         today,
@@ -284,5 +313,6 @@ DIAGRAM_FUNCTIONS = {
         more_than_a_year_between,
         confirm_procedure,
         add_history,
+        refuse,
     )
 }

@@ -17,6 +17,8 @@ DEMO_USERS = [
     ("complaints.manager", ["complaints_manager"], ["customer_relations"]),
     ("cs.officer", ["officer"], ["childrens_social_care"]),
     ("head.of.service", ["senior_manager"], ["childrens_social_care"]),
+    ("asc.officer", ["officer"], ["adult_social_care"]),
+    ("head.of.adults", ["senior_manager"], ["adult_social_care"]),
     ("external.io", ["investigating_officer"], []),
     ("independent.person", ["independent_person"], []),
     ("panel.chair", ["panel_member"], []),
@@ -59,6 +61,13 @@ def _seed_cases() -> None:
         "summary": "Contact arrangements with my son were changed without telling me",
         "received_on": (today - timedelta(days=1)).isoformat(),
         "complainant": {"name": "Jo Parent", "email": "jo@example.org"},
+    }, actor=users.get_user("complaints.manager"))
+    cases.open_case({
+        "kind": "complaint", "channel": "email", "service_area": "adult_social_care", "social_care": "adults",
+        "summary": "My mother's home care visits were cut without a review of her needs",
+        "received_on": (today - timedelta(days=2)).isoformat(),
+        "complainant": {"name": "Alex Carer", "email": "alex@example.org"},
+        "on_behalf_of": {"name": "Mary Carer", "relationship": "mother", "consent": True},
     }, actor=users.get_user("complaints.manager"))
     cases.open_case({
         "kind": "compliment", "channel": "email", "service_area": "waste",

@@ -209,8 +209,9 @@ def test_the_case_list_filters_and_counts(people, three_cases):
     assert listed("status=open&service_area=waste&procedure=corporate") == ({three_cases["bins"]}, 1)
     assert listed("stage=stage1&service_area=highways") == ({three_cases["pothole"]}, 1)
     assert listed("stage=stage3") == (set(), 0)
-    # On 5 January only the pothole's acknowledgement (due 30 December) is late.
-    assert listed("overdue=true") == ({three_cases["pothole"]}, 1)
+    # On 5 January the pothole's acknowledgement (due 30 December) and the compliment's (due 31 December,
+    # passing it on to the crew) are late; the bins complaint was acknowledged in time.
+    assert listed("overdue=true") == ({three_cases["pothole"], three_cases["thanks"]}, 2)
     assert listed("overdue=true", on=date(2025, 12, 23)) == (set(), 0)
 
     beyond = manager.get("/api/complaints?page=2", on=date(2026, 1, 5)).get_json()
