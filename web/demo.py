@@ -74,3 +74,15 @@ def _seed_cases() -> None:
         "summary": "Thanks to the crew who returned my bin to the gate",
         "complainant": {"name": "Pat Neighbour"},
     }, actor=actor)
+    # Sent through the website: the triage table suggests the corporate procedure and a person checks it.
+    cases.open_case({
+        "kind": "complaint", "channel": "web", "service_area": "waste", "contractor": "Greenway Waste Services",
+        "summary": "The contractor's crew left rubbish all over the pavement",
+        "complainant": {"name": "Chris Walker", "email": "chris@example.org"},
+    }, actor=actor, source="public")
+    # An insurance claim is not dealt with under the complaints policy: a person confirms it and writes.
+    cases.open_case({
+        "kind": "complaint", "channel": "email", "service_area": "highways", "exclusion": "insurance_claim",
+        "summary": "My tyre burst in a pothole; I want the council to pay for it",
+        "complainant": {"name": "Lee Driver", "email": "lee@example.org"},
+    }, actor=actor)

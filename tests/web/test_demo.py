@@ -10,6 +10,7 @@ def test_demo_seed_is_idempotent_and_its_logins_work(sqlite_only_app):
     assert [login[0] for login in first] == [login[0] for login in second]
     procedures = sorted({c.procedure for c in db.session.query(Case)})
     assert procedures == ["adults_statutory", "childrens_statutory", "corporate", "none"]
-    assert db.session.query(Case).count() == 6
+    assert db.session.query(Case).count() == 8
     client = signed_in(page_client_for(sqlite_only_app), "cr.officer", DEMO_PASSWORD)
-    assert "Acknowledge complaint" in client.get("/tasks?view=team").get_data(as_text=True)
+    inbox = client.get("/tasks?view=team").get_data(as_text=True)
+    assert "Acknowledge complaint" in inbox and "Check the procedure" in inbox
