@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from . import access, appointments, clock
+from . import access, appointments, clock, status_links
 from .attachments import attachments_of
 from .calendar import add_working_days, london_date
 from .cases import find_visible_case
@@ -55,6 +55,7 @@ def case_page(reference: str, *, user: User) -> dict:
             for a in appointments.active_appointments(case.id)
         ],
         "can_manage_appointments": access.can_manage_appointments(user),
+        "status_links": status_links.links_summary(case.id) if access.is_staff(user) else None,
         "current_spec_ids": [s for s in spec_ids.values() if s],
     }
 

@@ -47,6 +47,14 @@ def open_case(data: dict, *, actor: User) -> dict:
     """Log a complaint, comment or compliment and start the procedure that applies to it."""
     if not access.can_log_contact(actor):
         raise NotFound("Not found")
+    return case_view(create_case(data, actor_name=actor.username))
+
+
+def create_case(data: dict, *, actor_name: str) -> Case:
+    """Validate a new contact, save it and start its procedure, inside the caller's transaction.
+
+    The callers decide who may log a contact: staff through open_case, the public through their own form.
+    """
     data = validate_intake(data)
     triage = _triage(data)
     received = date.fromisoformat(data["received_on"])
@@ -57,20 +65,20 @@ def open_case(data: dict, *, actor: User) -> dict:
         details=data.get("details", ""), social_care=data["social_care"], complainant=complainant,
         complainant_name=complainant["name"], complainant_email=complainant.get("email"),
         on_behalf_of=data.get("on_behalf_of"), contractor=data.get("contractor"), received_on=received,
-        created_at=clock.now(),
+        desired_outcome=data.get("desired_outcome"), created_at=clock.now(),
     )
     db.session.add(case)
     db.session.flush()
     case.reference = f"CMP-{received.year}-{case.id:06d}"
-    audit.record(case.id, actor.username, "case_opened", f"{case.kind} received by {case.channel}: {case.summary}")
-    _start_procedure(case, triage.get("process_id"), actor)
-    return case_view(case)
+    audit.record(case.id, actor_name, "case_opened", f"{case.kind} received by {case.channel}: {case.summary}")
+    _start_procedure(case, triage.get("process_id"), actor_name)
+    return case
 
 
-def _start_procedure(case: Case, process_id: str | None, actor: User) -> None:
+def _start_procedure(case: Case, process_id: str | None, actor_name: str) -> None:
     if process_id is None:
         case.stage, case.status, case.closed_on = "closed", "closed", london_date(clock.now())
-        audit.record(case.id, actor.username, "recorded", f"{case.kind.capitalize()} recorded for {case.service_area}")
+        audit.record(case.id, actor_name, "recorded", f"{case.kind.capitalize()} recorded for {case.service_area}")
         return
     version_id = registry.latest_version_id(process_id)
     if version_id is None:
@@ -83,7 +91,7 @@ def _start_procedure(case: Case, process_id: str | None, actor: User) -> None:
         "service_area": case.service_area, "summary": case.summary, "details": case.details,
         "complainant_name": case.complainant_name, "kind": case.kind,
     }
-    instances.start(case, version_id, data, actor.username)
+    instances.start(case, version_id, data, actor_name)
 
 
 def find_visible_case(reference: str, user: User) -> Case:
@@ -125,6 +133,19 @@ def escalate_case(reference: str, reason: str, *, actor: User) -> dict:
     if not access.is_staff(actor):
         # Appointed people work on a case; only the council moves it on for the complainant.
         raise NotFound(f"No case {reference}")
+    move_to_next_stage(case, reason, actor_name=actor.username)
+    return case_view(case)
+
+
+def next_stage_open(case: Case, today: date) -> bool:
+    """Whether the complainant may ask for the next stage of this case today."""
+    return (case.status == "open" and case.process_instance_id is not None and case.stage in NEXT_STAGE
+            and case.next_stage_request_by is not None and today <= case.next_stage_request_by)
+
+
+def move_to_next_stage(case: Case, reason: str, *, actor_name: str) -> None:
+    """Deliver a next-stage request to the case's diagram, inside the caller's transaction; Conflict if it is not open."""
+    reference = case.reference
     if case.status != "open" or case.process_instance_id is None:
         raise Conflict(f"Case {reference} is {case.status}; it cannot move to another stage")
     next_stage = NEXT_STAGE.get(case.stage)
@@ -136,15 +157,14 @@ def escalate_case(reference: str, reason: str, *, actor: User) -> dict:
     if today > case.next_stage_request_by:
         raise Conflict(f"The time to ask for {next_stage} ended on {case.next_stage_request_by.isoformat()}")
     loaded = instances.load(case, for_update=True)
-    audit.record(case.id, actor.username, "next_stage_requested", f"{next_stage}: {reason or 'no reason given'}")
+    audit.record(case.id, actor_name, "next_stage_requested", f"{next_stage}: {reason or 'no reason given'}")
     case.next_stage_request_by = None
     try:
-        with instances.step(loaded, actor.username):
+        with instances.step(loaded, actor_name):
             spiff.send_message(loaded.workflow, f"{next_stage}_requested",
                                {"requested_on": today.isoformat(), "reason": reason or ""})
     except spiff.NotWaitingForMessage:
         raise Conflict(f"Case {reference} is not waiting for a {next_stage} request") from None
-    return case_view(case)
 
 
 @transactional
