@@ -114,9 +114,6 @@ def _summary_rows(journey: str, pages: list[Page], answers: dict) -> list[dict]:
         for question in page.questions:
             value = answers.get(question.name, "")
             text = option_text(question, value) if question.options else (value or "Not given")
-            revealed = question.reveal.get(value)
-            if revealed:
-                text = f"{text}: {answers.get(revealed.name, '')}"
             rows.append({"key": question.summary or question.label, "value": text,
                          "href": _url(journey, page.slug, change=1) + f"#{question.name}",
                          "hidden": (question.summary or question.label).lower()})

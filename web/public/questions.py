@@ -7,7 +7,7 @@ engine.public_contacts turns the whole set into the intake body every channel us
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from engine.service_areas import SERVICE_AREAS
@@ -23,7 +23,6 @@ class Question:
     label: str
     hint: str = ""
     options: tuple = ()  # (value, text) or (value, text, hint)
-    reveal: dict = field(default_factory=dict)  # option value → Question shown under that option
     required: str = ""  # the error when left empty; "" means optional
     max_length: int = 200
     autocomplete: str | None = None
@@ -78,8 +77,6 @@ def _parse_one(question: Question, form, answers: dict, errors: dict) -> None:
         errors[question.name] = f"{question.summary or question.label} must be {question.max_length} characters or fewer"
     elif question.kind == "email" and not EMAIL.match(value):
         errors[question.name] = "Enter an email address in the correct format, like name@example.com"
-    if value in question.reveal:
-        _parse_one(question.reveal[value], form, answers, errors)
 
 
 def option_text(question: Question, value: str) -> str:
@@ -162,9 +159,12 @@ def adult_pages(drafted: Callable[[], dict]) -> list[Page]:
             Question("contractor", "radios", "Provided by a company", summary="Provided by a company",
                      hint="For example, a company that collects bins or repairs roads for us.",
                      required="Select whether the service was provided by a company working for the council",
-                     options=(("yes", "Yes"), ("no", "No"), ("not_sure", "I do not know")),
-                     reveal={"yes": Question("contractor_name", "text", "Name of the company",
-                                             required="Enter the name of the company")}),)),
+                     options=(("yes", "Yes"), ("no", "No"), ("not_sure", "I do not know"))),)),
+        # Follow-up questions get their own pages rather than conditional reveals: GOV.UK Frontend's reveal sets
+        # aria-expanded on radios, which is not allowed ARIA (axe-core reports it; govuk-frontend issue 979).
+        Page("company-name", "What is the name of the company?", (
+            Question("contractor_name", "text", "Name of the company", required="Enter the name of the company"),),
+             applies=lambda answers: answers.get("contractor") == "yes"),
         Page("on-behalf", "Are you contacting us for yourself or for someone else?", (
             Question("on_behalf", "radios", "For yourself or someone else", summary="Contacting us for",
                      options=(("myself", "For myself"), ("someone_else", "For someone else")),
@@ -174,17 +174,20 @@ def adult_pages(drafted: Callable[[], dict]) -> list[Page]:
             Question("behalf_relationship", "text", "Your relationship to them",
                      hint="For example, parent, partner, friend, carer or councillor",
                      required="Enter your relationship to them"),
-            Question("behalf_consent", "radios", "Have they agreed to you contacting us for them?",
-                     summary="Their agreement",
+        ), applies=_for_someone_else),
+        Page("consent", "Have they agreed to you contacting us for them?", (
+            Question("behalf_consent", "radios", "Their agreement", summary="Their agreement",
                      hint="We can act on a complaint for someone else if they agree, or if they cannot agree "
                           "and it is in their interest.",
                      required="Select whether they have agreed to you contacting us for them",
                      options=(("agreed", "Yes, they have agreed"),
                               ("cannot_agree", "No, they cannot agree",
-                               "For example, they are a young child or cannot make this decision themselves")),
-                     reveal={"cannot_agree": Question("behalf_reason", "textarea", "Why can they not agree?",
-                                                      required="Tell us why they cannot agree", max_length=1000)}),
-        ), applies=_for_someone_else),
+                               "For example, they are a young child or cannot make this decision themselves"))),),
+             applies=_for_someone_else),
+        Page("consent-reason", "Why can they not agree?", (
+            Question("behalf_reason", "textarea", "Why they cannot agree", required="Tell us why they cannot agree",
+                     max_length=1000),),
+             applies=lambda answers: _for_someone_else(answers) and answers.get("behalf_consent") == "cannot_agree"),
         details,
         preference,
     ]
