@@ -144,7 +144,7 @@ def next_stage_open(case: Case, today: date) -> bool:
 
 
 def move_to_next_stage(case: Case, reason: str, *, actor_name: str) -> None:
-    """Deliver a next-stage request to the case's diagram, inside the caller's transaction; Conflict if it is not open."""
+    """Deliver a next-stage request to the case's diagram in the caller's transaction; Conflict if it is not open."""
     reference = case.reference
     if case.status != "open" or case.process_instance_id is None:
         raise Conflict(f"Case {reference} is {case.status}; it cannot move to another stage")

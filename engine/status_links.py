@@ -117,7 +117,8 @@ def revoke_links(reference: str, *, user: User) -> int:
     """Staff end every private link to the case at once; return how many were still active."""
     case = _staff_case(reference, user)
     revoked = _revoke_active(case)
-    audit.record(case.id, user.username, "status_links_revoked", f"{revoked} private link(s) to the status page revoked")
+    audit.record(case.id, user.username, "status_links_revoked",
+                 f"{revoked} private link(s) to the status page revoked")
     return revoked
 
 

@@ -120,8 +120,9 @@ def test_check_your_answers_lists_every_answer_with_a_change_link(visitor):
     assert 'href="/complain/put-right?change=1#put_right"' in html
     assert '<span class="govuk-visually-hidden"> what would put it right</span>' in html
     # Changing an answer comes straight back to check your answers.
-    change = visitor.post("/complain/put-right?change=1",
-                          data={"put_right": "Just repair it", "csrf_token": csrf_token(visitor, "/complain/put-right")})
+    form_token = csrf_token(visitor, "/complain/put-right")
+    change = visitor.post("/complain/put-right?change=1", data={"put_right": "Just repair it",
+                                                                "csrf_token": form_token})
     assert change.headers["Location"] == "/complain/check-answers"
     assert "Just repair it" in visitor.get("/complain/check-answers").get_data(as_text=True)
 

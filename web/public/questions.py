@@ -74,7 +74,8 @@ def _parse_one(question: Question, form, answers: dict, errors: dict) -> None:
     elif values and value not in values:
         errors[question.name] = question.required or f"Select {question.label.lower()}"
     elif len(value) > question.max_length:
-        errors[question.name] = f"{question.summary or question.label} must be {question.max_length} characters or fewer"
+        name = question.summary or question.label
+        errors[question.name] = f"{name} must be {question.max_length} characters or fewer"
     elif question.kind == "email" and not EMAIL.match(value):
         errors[question.name] = "Enter an email address in the correct format, like name@example.com"
 
