@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from . import access, appointments, clock, triage
+from . import access, appointments, clock, status_links, triage
 from .attachments import attachments_of
 from .calendar import add_working_days, london_date
 from .cases import find_visible_case
@@ -59,6 +59,7 @@ def case_page(reference: str, *, user: User) -> dict:
         "can_change_procedure": access.can_change_procedure(user) and case.status == "open",
         "procedure_choices": [{"value": key, "text": label[0].upper() + label[1:]}
                               for key, label in triage.PROCEDURE_LABELS.items() if key != case.procedure],
+        "status_links": status_links.links_summary(case.id) if access.is_staff(user) else None,
         "current_spec_ids": [s for s in spec_ids.values() if s],
     }
 

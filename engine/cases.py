@@ -38,13 +38,18 @@ def validate_intake(data: dict) -> dict:
 
 @transactional
 def open_case(data: dict, *, actor: User, source: str = "staff") -> dict:
-    """Log a complaint, comment or compliment and start the procedure the triage table suggests.
-
-    `source` says who triaged it: "staff" who logged it, or "public" (the website's form), which a
-    person then checks.
-    """
+    """Log a complaint, comment or compliment and start the procedure the triage table suggests."""
     if source not in triage.SOURCES or not access.can_log_contact(actor):
         raise NotFound("Not found")
+    return case_view(create_case(data, actor_name=actor.username, source=source))
+
+
+def create_case(data: dict, *, actor_name: str, source: str = "staff") -> Case:
+    """Validate a new contact, save it and start its procedure, inside the caller's transaction.
+
+    The callers decide who may log a contact: staff through open_case, the public through their own form.
+    `source` says who triaged it: "staff" who logged it, or "public", which a person then checks.
+    """
     data = validate_intake(data)
     suggestion = triage.suggest(data)
     complainant = data["complainant"]
@@ -56,17 +61,18 @@ def open_case(data: dict, *, actor: User, source: str = "staff") -> dict:
         on_behalf_of=data.get("on_behalf_of"), contractor=data.get("contractor"),
         received_on=date.fromisoformat(data["received_on"]),
         happened_on=date.fromisoformat(data["happened_on"]) if data.get("happened_on") else None,
-        exclusion=data["exclusion"], triage_reason=suggestion.get("reason"), created_at=clock.now(),
+        exclusion=data["exclusion"], triage_reason=suggestion.get("reason"),
+        desired_outcome=data.get("desired_outcome"), created_at=clock.now(),
     )
     db.session.add(case)
     db.session.flush()
     case.reference = f"CMP-{case.received_on.year}-{case.id:06d}"
-    audit.record(case.id, actor.username, "case_opened", f"{case.kind} received by {case.channel}: {case.summary}")
+    audit.record(case.id, actor_name, "case_opened", f"{case.kind} received by {case.channel}: {case.summary}")
     audit.record(case.id, "system", "triaged", f"{triage.PROCEDURE_LABELS[case.procedure].capitalize()}: "
                  f"{case.triage_reason}")
-    triage.start_procedure(case, suggestion.get("process_id"), actor)
-    triage.start_check(case, source, actor)
-    return case_view(case)
+    triage.start_procedure(case, suggestion.get("process_id"), actor_name)
+    triage.start_check(case, source, actor_name)
+    return case
 
 
 def contractor_key(name: str):
@@ -135,6 +141,19 @@ def escalate_case(reference: str, reason: str, *, actor: User) -> dict:
     if not access.is_staff(actor):
         # Appointed people work on a case; only the council moves it on for the complainant.
         raise NotFound(f"No case {reference}")
+    move_to_next_stage(case, reason, actor_name=actor.username)
+    return case_view(case)
+
+
+def next_stage_open(case: Case, today: date) -> bool:
+    """Whether the complainant may ask for the next stage of this case today."""
+    return (case.status == "open" and case.process_instance_id is not None and case.stage in NEXT_STAGE
+            and case.next_stage_request_by is not None and today <= case.next_stage_request_by)
+
+
+def move_to_next_stage(case: Case, reason: str, *, actor_name: str) -> None:
+    """Deliver a next-stage request to the case's diagram in the caller's transaction; Conflict if it is not open."""
+    reference = case.reference
     if case.status != "open" or case.process_instance_id is None:
         raise Conflict(f"Case {reference} is {case.status}; it cannot move to another stage")
     next_stage = NEXT_STAGE.get(case.stage)
@@ -146,15 +165,14 @@ def escalate_case(reference: str, reason: str, *, actor: User) -> dict:
     if today > case.next_stage_request_by:
         raise Conflict(f"The time to ask for {next_stage} ended on {case.next_stage_request_by.isoformat()}")
     loaded = instances.load(case, for_update=True)
-    audit.record(case.id, actor.username, "next_stage_requested", f"{next_stage}: {reason or 'no reason given'}")
+    audit.record(case.id, actor_name, "next_stage_requested", f"{next_stage}: {reason or 'no reason given'}")
     case.next_stage_request_by = None
     try:
-        with instances.step(loaded, actor.username):
+        with instances.step(loaded, actor_name):
             spiff.send_message(loaded.workflow, f"{next_stage}_requested",
                                {"requested_on": today.isoformat(), "reason": reason or ""})
     except spiff.NotWaitingForMessage:
         raise Conflict(f"Case {reference} is not waiting for a {next_stage} request") from None
-    return case_view(case)
 
 
 @transactional

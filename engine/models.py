@@ -109,6 +109,8 @@ class Case(db.Model):
     complainant_email: Mapped[str | None] = mapped_column(db.String(300), index=True)
     on_behalf_of: Mapped[dict | None] = mapped_column(nullable=True)
     contractor: Mapped[str | None] = mapped_column(db.String(200))
+    desired_outcome: Mapped[str | None] = mapped_column(db.Text)
+    advocate_requested: Mapped[bool | None]
     received_on: Mapped[date]
     # When the matter happened or the complainant learnt of it: time limits run from here.
     happened_on: Mapped[date | None]
@@ -322,3 +324,37 @@ class Attachment(db.Model):
     stored_name: Mapped[str] = mapped_column(db.String(64), unique=True)
     uploaded_by: Mapped[str] = mapped_column(db.String(200))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StatusLink(db.Model):
+    """A complainant's private link to the status of their case. Only the sha256 of its token is kept."""
+
+    __tablename__ = "status_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(db.ForeignKey("cases.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(db.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+
+class RateLimitWindow(db.Model):
+    """Requests counted per key (a hash of IP and token) in fixed windows, shared by every web process."""
+
+    __tablename__ = "rate_limit_windows"
+
+    key_hash: Mapped[str] = mapped_column(db.String(64), primary_key=True)
+    window_index: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, index=True)
+    hits: Mapped[int] = mapped_column(default=0)
+
+
+class PublicDraft(db.Model):
+    """Answers to the public form between its pages, found by a random key kept in the visitor's session."""
+
+    __tablename__ = "public_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(db.String(64), unique=True)
+    journey: Mapped[str] = mapped_column(db.String(20))
+    answers: Mapped[dict] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -72,6 +72,8 @@ def case_view(case: Case, *, with_history: bool = True) -> dict:
         "complainant": case.complainant,
         "on_behalf_of": case.on_behalf_of,
         "contractor": case.contractor,
+        "desired_outcome": case.desired_outcome,
+        "advocate_requested": case.advocate_requested,
         "deadlines": [deadline_view(d, today) for d in case.deadlines],
         "open_tasks": _open_tasks(case.id),
     }

@@ -78,7 +78,7 @@ def needs_check(case: Case, source: str) -> bool:
     return bool(decided.get("needs_check", True))
 
 
-def start_check(case: Case, source: str, actor: User) -> None:
+def start_check(case: Case, source: str, actor_name: str) -> None:
     """Put 'Check the procedure' in the triage inbox when the check table asks for it."""
     if not needs_check(case, source):
         return
@@ -90,7 +90,7 @@ def start_check(case: Case, source: str, actor: User) -> None:
     data = {"case_reference": case.reference, "suggested_procedure": case.procedure,
             "triage_reason": case.triage_reason or "", "kind": case.kind, "service_area": case.service_area,
             "summary": case.summary, "received_on": case.received_on.isoformat(), "reason": ""}
-    instances.start(case, version_id, data, actor.username, main=False)
+    instances.start(case, version_id, data, actor_name, main=False)
 
 
 def apply_decision(case: Case, procedure: str, reason: str, *, actor: User) -> None:
@@ -115,10 +115,10 @@ def apply_decision(case: Case, procedure: str, reason: str, *, actor: User) -> N
     if case.kind != "complaint":
         audit.record(case.id, actor.username, "kind_changed", f"{case.kind.capitalize()} treated as a complaint")
         case.kind = "complaint"
-    start_procedure(case, PROCESS_FOR_PROCEDURE[procedure], actor)
+    start_procedure(case, PROCESS_FOR_PROCEDURE[procedure], actor.username)
 
 
-def start_procedure(case: Case, process_id: str | None, actor: User) -> None:
+def start_procedure(case: Case, process_id: str | None, actor_name: str) -> None:
     """Start the case's procedure diagram (none for excluded contacts, which wait for the check)."""
     if process_id is None:
         return
@@ -134,7 +134,7 @@ def start_procedure(case: Case, process_id: str | None, actor: User) -> None:
         "complainant_name": case.complainant_name, "kind": case.kind, "channel": case.channel,
         "happened_on": case.happened_on.isoformat() if case.happened_on else None,
     }
-    instances.start(case, version_id, data, actor.username)
+    instances.start(case, version_id, data, actor_name)
 
 
 def _stop_procedure(case: Case, actor: User) -> None:

@@ -6,10 +6,10 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from engine import appointments, attachments, case_pages, cases, notes
+from engine import appointments, attachments, case_pages, cases, notes, status_links
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
-from ..access import signed_in
+from ..access import signed_in, staff_only
 from . import pages
 
 ERROR_ANCHORS = {"note": "note", "attachment": "attachment", "username": "username", "role": "role",
@@ -147,3 +147,31 @@ def case_diagram(reference):
     response = Response(diagram["xml"], mimetype="application/xml")
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@pages.post("/cases/<reference>/status-link")
+@staff_only
+def send_status_link(reference):
+    try:
+        sent = status_links.send_new_link(reference, user=current_user)
+    except NotFound:
+        abort(404)
+    if sent["emailed_to"]:
+        flash(f"A new private link was emailed to {sent['emailed_to']}. Earlier links no longer work.", "success")
+    else:
+        # No email address: staff pass the link on by letter or phone, so it is shown here once.
+        link = url_for("public.status", token=sent["token"], _external=True)
+        flash(f"A new private link was made; the complainant has no email address, so send them {link} "
+              "by letter. Earlier links no longer work.", "success")
+    return redirect(url_for("pages.case", reference=reference, _anchor="status-link"))
+
+
+@pages.post("/cases/<reference>/status-link/revoke")
+@staff_only
+def revoke_status_links(reference):
+    try:
+        status_links.revoke_links(reference, user=current_user)
+    except NotFound:
+        abort(404)
+    flash("The private link no longer works. Send a new one if the complainant still needs it.", "success")
+    return redirect(url_for("pages.case", reference=reference, _anchor="status-link"))
