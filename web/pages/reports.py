@@ -48,23 +48,23 @@ def annual_reports():
                            reports=annual_report.REPORTS)
 
 
-def _report(kind: str, year: int):
-    if kind not in annual_report.REPORTS or not 2000 <= year <= 2100:
+def _report(kind: str, year: str):
+    if kind not in annual_report.REPORTS or not (year.isdigit() and len(year) == 4 and year >= "2000"):
         abort(404)
     try:
-        return annual_report.build(current_user, kind, year)
+        return annual_report.build(current_user, kind, int(year))
     except NotFound:
         abort(404)
 
 
-@pages.get("/reports/annual/<kind>/<int:year>")
+@pages.get("/reports/annual/<kind>/<year>")
 @staff_only
 def annual_report_page(kind, year):
     report = _report(kind, year)
     return render_template("annual_report.html", title=f"{report.title} {report.period}", report=report)
 
 
-@pages.get("/reports/annual/<kind>/<int:year>.csv")
+@pages.get("/reports/annual/<kind>/<year>.csv")
 @staff_only
 def annual_report_csv(kind, year):
     report = _report(kind, year)
@@ -72,7 +72,7 @@ def annual_report_csv(kind, year):
                     headers={"Content-Disposition": f"attachment; filename={kind}-complaints-{year}.csv"})
 
 
-@pages.get("/reports/annual/<kind>/<int:year>.pdf")
+@pages.get("/reports/annual/<kind>/<year>.pdf")
 @staff_only
 def annual_report_pdf(kind, year):
     report = _report(kind, year)
