@@ -24,6 +24,7 @@ def apply_from_diagram(case: Case, events: list[tuple[str, int, dict]], actor: s
                          f"Action {action.id} was due on {action.due_on.isoformat()}: {action.description}")
             notifications.queue_action(case, "action_overdue", action)
         elif event_name == "reminder":
-            audit.record(case.id, "system", "action_reminder", f"Action {action.id} is due on {action.due_on.isoformat()}")
+            audit.record(case.id, "system", "action_reminder",
+                         f"Action {action.id} is due on {action.due_on.isoformat()}")
             notifications.queue_action(case, "action_reminder", action)
 

@@ -72,7 +72,8 @@ def build(user, kind: str, year: int) -> Report:
         report.sections.append(_refused(chosen))
     report.sections.append(_remedies(chosen))
     if kind == "corporate":
-        report.sections.append(Section("ombudsman", "The Ombudsman's decisions", ["Figure", "Value"], [], OMBUDSMAN_NOTE))
+        report.sections.append(Section("ombudsman", "The Ombudsman's decisions", ["Figure", "Value"], [],
+                                       OMBUDSMAN_NOTE))
     report.sections += [_themes(chosen), _improvements(chosen, start, end)]
     return report
 

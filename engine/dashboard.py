@@ -107,7 +107,8 @@ def open_and_overdue(filters: Filters) -> dict:
     query = (select(Case.service_area, func.count().label("open"), _count_if(late).label("overdue"))
              .where(*filters.conditions(), Case.kind == "complaint", Case.status == "open")
              .group_by(Case.service_area).order_by(Case.service_area))
-    rows = [{"key": area, "open": int(count), "overdue": int(overdue)} for area, count, overdue in db.session.execute(query)]
+    rows = [{"key": area, "open": int(count), "overdue": int(overdue)}
+            for area, count, overdue in db.session.execute(query)]
     return {"rows": rows, "open": sum(r["open"] for r in rows), "overdue": sum(r["overdue"] for r in rows)}
 
 
@@ -138,7 +139,8 @@ def action_figures(filters: Filters) -> dict:
     """Actions on the chosen cases by theme: all, open, overdue (open and past due), done."""
     open_ = Action.status == "open"
     overdue = and_(open_, or_(Action.overdue.is_(True), Action.due_on < _today()))
-    query = (select(Action.theme, func.count(), _count_if(open_), _count_if(overdue), _count_if(Action.status == "done"))
+    query = (select(Action.theme, func.count(), _count_if(open_), _count_if(overdue),
+                    _count_if(Action.status == "done"))
              .join(Case, Case.id == Action.case_id).where(*filters.conditions())
              .group_by(Action.theme).order_by(Action.theme))
     rows = [{"key": theme, "label": THEMES.get(theme, theme), "actions": int(total), "open": int(o),

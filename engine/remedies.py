@@ -20,7 +20,8 @@ KINDS = ("apology", "service_action", "financial_redress")
 def reported_fields(schema: dict | None) -> dict[str, str]:
     """{"outcome": field name, "remedies": ..., "financial_redress_amount": ...} for the marked fields."""
     properties = (schema or {}).get("properties", {})
-    return {spec["x-report"]: name for name, spec in properties.items() if isinstance(spec, dict) and spec.get("x-report")}
+    return {spec["x-report"]: name for name, spec in properties.items()
+            if isinstance(spec, dict) and spec.get("x-report")}
 
 
 def pence(pounds) -> int:

@@ -50,7 +50,8 @@ def test_a_completed_step_records_the_working_days_it_took(answered):
 
 def test_an_action_goes_to_its_owners_inbox_with_its_due_date(answered):
     added = add(answered)
-    assert (added["status"], added["owner"], added["theme_label"]) == ("open", "highways.officer", "Quality of the service")
+    assert (added["status"], added["owner"], added["theme_label"]) == (
+        "open", "highways.officer", "Quality of the service")
     [task] = [t for t in inbox.inbox_for(answered["highways"])["items"] if t["name"] == "Complete the action"]
     assert task["due_on"] == "2026-02-02"
     assert "Complete the action" not in [t["name"] for t in inbox.inbox_for(answered["waste"])["items"]]
@@ -74,8 +75,8 @@ def test_completing_the_task_records_the_action_done(answered):
     action_id = add(answered)["id"]
     task = open_task(answered["ref"], "Complete the action")
     with clock.frozen_at(at(date(2026, 1, 20))):
-        human_tasks.complete_task(task.id, {"what_was_done": "Monthly inspections booked", "completed_on": "2026-01-19"},
-                                  user=answered["highways"])
+        done = {"what_was_done": "Monthly inspections booked", "completed_on": "2026-01-19"}
+        human_tasks.complete_task(task.id, done, user=answered["highways"])
     db.session.expire_all()
     action = db.session.get(Action, action_id)
     assert (action.status, action.completed_on, action.completion_note) == (

@@ -54,7 +54,8 @@ def test_volumes_outcomes_and_escalation(seeded, f):
     cases = chosen(seed, f)
     data = figures_for(manager, f)
     by_month = Counter((c["received_on"].strftime("%Y-%m"), c["kind"]) for c in cases.values())
-    assert {(r["key"], k): r[k] for r in data["by_month"] for k in ("complaint", "comment", "compliment") if r[k]} == dict(by_month)
+    kinds = ("complaint", "comment", "compliment")
+    assert {(r["key"], k): r[k] for r in data["by_month"] for k in kinds if r[k]} == dict(by_month)
     for column, key in (("service_area", "by_service_area"), ("channel", "by_channel"), ("procedure", "by_procedure"),
                         ("stage", "by_stage")):
         assert {r["key"]: r["total"] for r in data[key]} == dict(Counter(c[column] for c in cases.values()))
