@@ -11,6 +11,7 @@ show exactly the same figures.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -53,6 +54,11 @@ class Report:
     @property
     def period(self) -> str:
         return f"{self.year}/{str(self.year + 1)[-2:]}"
+
+
+def _words(name: str) -> str:
+    """stage1_response -> Stage 1 response."""
+    return re.sub(r"(\D)(\d)", r"\1 \2", name.replace("_", " ")).capitalize()
 
 
 def financial_year(year: int) -> tuple[date, date]:
@@ -107,7 +113,7 @@ def _timeliness(chosen) -> Section:
     rows = figures.timeliness(chosen)
     return Section("timeliness", "Timeliness", ["Step", "Completed", "On time", "Per cent on time",
                                                 "Average working days taken", "Working days allowed"],
-                   [[r["step"].replace("_", " ").capitalize(), r["completed"], r["met"], r["percent_met"],
+                   [[_words(r["step"]), r["completed"], r["met"], r["percent_met"],
                      r["average_taken"], r["average_target"]] for r in rows],
                    "A step is on time if it was completed on or before its due date, after any extension allowed.")
 
