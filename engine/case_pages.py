@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from . import access, appointments, clock, status_links, triage
+from . import access, actions, appointments, clock, status_links, triage
 from .attachments import attachments_of
 from .calendar import add_working_days, london_date
 from .cases import find_visible_case
@@ -61,6 +61,9 @@ def case_page(reference: str, *, user: User) -> dict:
                               for key, label in triage.PROCEDURE_LABELS.items() if key != case.procedure],
         "status_links": status_links.links_summary(case.id) if access.is_staff(user) else None,
         "current_spec_ids": [s for s in spec_ids.values() if s],
+        "actions": actions.actions_for_case(case.id),
+        "can_add_actions": actions.can_add_actions(user, case),
+        "action_themes": actions.THEMES,
     }
 
 

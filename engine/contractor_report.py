@@ -17,7 +17,8 @@ OUTCOMES = ("upheld", "partly_upheld", "not_upheld")
 
 
 def complaints_by_contractor(user: User, *, received_from: date | None = None,
-                             received_to: date | None = None) -> list[dict]:
+                             received_to: date | None = None, service_area: str | None = None,
+                             procedures: tuple[str, ...] = ()) -> list[dict]:
     """One row per contractor (names compared trimmed and case-insensitively), most complaints first."""
     if not access.sees_every_case(user):
         raise NotFound("Not found")
@@ -32,5 +33,9 @@ def complaints_by_contractor(user: User, *, received_from: date | None = None,
         query = query.where(Case.received_on >= received_from)
     if received_to:
         query = query.where(Case.received_on <= received_to)
+    if service_area:
+        query = query.where(Case.service_area == service_area)
+    if procedures:
+        query = query.where(Case.procedure.in_(procedures))
     return [dict(row._mapping) | {o: int(row._mapping[o] or 0) for o in ("open", *OUTCOMES)}
             for row in db.session.execute(query)]

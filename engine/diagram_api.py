@@ -66,6 +66,8 @@ class StepEffects:
     withdrawn_reason: str | None = None
     notes: list[tuple[str, str]] = field(default_factory=list)
     procedure_decision: tuple[str, str] | None = None
+    # (event, action id, detail) from an action-tracking diagram: reminder, overdue, completed.
+    action_events: list[tuple[str, int, dict]] = field(default_factory=list)
     # Set by the engine, not a diagram: this procedure is being replaced by another.
     superseded: bool = False
 
@@ -289,6 +291,22 @@ def refuse(message: str, field_name: str | None = None) -> None:
     raise DeadlineRuleError(str(message), field_name)
 
 
+def action_reminder(action_id) -> None:
+    """Remind the owner of action `action_id` that it is due soon."""
+    _current().action_events.append(("reminder", int(action_id), {}))
+
+
+def action_overdue(action_id) -> None:
+    """Mark action `action_id` overdue and tell its owner."""
+    _current().action_events.append(("overdue", int(action_id), {}))
+
+
+def action_completed(action_id, completed_on=None, note: str = "") -> None:
+    """Record that action `action_id` was done on `completed_on` (default today), with what was done."""
+    done = _as_date(completed_on).isoformat() if completed_on else today()
+    _current().action_events.append(("completed", int(action_id), {"completed_on": done, "note": str(note or "")}))
+
+
 DIAGRAM_FUNCTIONS = {
     f.__name__: f
     for f in (
@@ -314,5 +332,8 @@ DIAGRAM_FUNCTIONS = {
         confirm_procedure,
         add_history,
         refuse,
+        action_reminder,
+        action_overdue,
+        action_completed,
     )
 }

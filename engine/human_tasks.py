@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import insert, update
 
-from . import access, audit, clock, forms, instances, spiff, triage
+from . import access, audit, clock, forms, instances, remedies, spiff, triage
+from .calendar import london_date
 from .diagram_api import DeadlineRuleError
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .models import Case, CompletedTask, HumanTask, User, db
@@ -79,7 +80,8 @@ def release_task(task_id: str, *, user: User) -> dict:
 def complete_task(task_id: str, data: dict, *, user: User) -> dict:
     """Check the form data, move the workflow on and save it; nothing changes if any of that fails."""
     task = _task_to_work_on(task_id, user)
-    forms.validate(_form_for(task), data)
+    schema, stage = _form_for(task), task.stage
+    forms.validate(schema, data)
     case = db.session.get(Case, task.case_id)
     loaded = instances.load(case, for_update=True, instance_id=task.instance_id)
     ready = spiff.find_ready_user_task(loaded.workflow, task_id)
@@ -97,6 +99,7 @@ def complete_task(task_id: str, data: dict, *, user: User) -> dict:
             spiff.complete_user_task(loaded.workflow, ready, data)
     except DeadlineRuleError as err:
         raise ValidationFailed({err.field_name or "_form": str(err)}) from None
+    remedies.record_from_form(case.id, stage, schema, data, london_date(clock.now()))
     if effects.procedure_decision:
         triage.apply_decision(case, *effects.procedure_decision, actor=user)
     return case_view(case)

@@ -19,8 +19,8 @@ from sqlalchemy import bindparam, delete, event, insert, select, update
 from sqlalchemy.orm import Session, attributes, defer
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import appointments, audit, clock, notifications, spiff
-from .calendar import london_date
+from . import action_tracking, appointments, audit, clock, notifications, spiff
+from .calendar import london_date, working_days_between
 from .diagram_api import DeadlineChange, StepEffects, collecting
 from .models import Case, CompletedTask, Deadline, HumanTask, ProcessInstance, Timer, db
 from .registry import specs_for
@@ -184,6 +184,8 @@ def save(loaded: LoadedCase, effects: StepEffects, actor: str) -> None:
         _apply_case_changes(case, effects, closes_case, actor)
         if effects.appointments:
             appointments.apply_from_diagram(case, effects.appointments, actor)
+        if effects.action_events:
+            action_tracking.apply_from_diagram(case, effects.action_events, actor)
         before = loaded.read_models or _read_models_from_database(instance.id)
         tasks, new_task_ids = _sync_human_tasks(loaded, before.tasks)
         _apply_reminders_and_escalations(case, instance, effects, new_task_ids)
@@ -246,6 +248,8 @@ def _apply_deadlines(case: Case, effects: StepEffects) -> None:
         row.extended_working_days = change.extended_working_days
         row.extension_reason = change.extension_reason
         row.completed_on = change.completed_on
+        row.working_days_taken = (working_days_between(change.start_on, change.completed_on, effects.calendar)
+                                  if change.start_on and change.completed_on else None)
         if change.extension_reason and (step_name not in effects.known_deadlines or
                                         effects.known_deadlines[step_name].due_on != change.due_on):
             audit.record(case.id, "system", "deadline_extended",
@@ -309,7 +313,8 @@ def _sync_human_tasks(loaded: LoadedCase, before: dict[str, tuple[str, date | No
     now_written, new_rows, changed = {}, [], []
     for task_id, view in ready.items():
         deadline_step = view.properties.get("deadline")
-        current = (case.stage, due_by_step.get(deadline_step))
+        # A side process may name its own due date (an action's), where it has no deadline of the case.
+        current = (case.stage, due_by_step.get(deadline_step) or _as_date_or_none(view.due_on))
         if task_id not in before:
             new_rows.append(_new_task_row(case, instance, view, deadline_step, current))
         elif before[task_id] != current:
@@ -320,6 +325,10 @@ def _sync_human_tasks(loaded: LoadedCase, before: dict[str, tuple[str, date | No
     if changed:
         db.session.execute(_UPDATE_TASKS, changed)
     return now_written, [row["id"] for row in new_rows]
+
+
+def _as_date_or_none(value) -> date | None:
+    return date.fromisoformat(str(value)[:10]) if value else None
 
 
 def _new_task_row(case: Case, instance: ProcessInstance, view, deadline_step, current) -> dict:

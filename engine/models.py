@@ -141,6 +141,8 @@ class Deadline(db.Model):
     extended_working_days: Mapped[int] = mapped_column(default=0)
     extension_reason: Mapped[str | None] = mapped_column(db.Text)
     overdue: Mapped[bool] = mapped_column(default=False)
+    # Working days from start_on to completed_on, written when the step is completed (for timeliness figures).
+    working_days_taken: Mapped[int | None]
 
     case: Mapped[Case] = relationship(back_populates="deadlines")
 
@@ -358,3 +360,46 @@ class PublicDraft(db.Model):
     journey: Mapped[str] = mapped_column(db.String(20))
     answers: Mapped[dict] = mapped_column(default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Remedy(db.Model):
+    """A remedy a response gave (apology, service action, financial redress), one row per stage and kind.
+
+    Written from the response form's fields marked `x-report` when the task is completed; a later
+    response at the same stage replaces the stage's rows.
+    """
+
+    __tablename__ = "remedies"
+    __table_args__ = (UniqueConstraint("case_id", "stage", "remedy"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(db.ForeignKey("cases.id"), index=True)
+    stage: Mapped[str] = mapped_column(db.String(20))
+    remedy: Mapped[str] = mapped_column(db.String(30))
+    # Whole pence, so totals add up exactly in SQL on every database.
+    amount_pence: Mapped[int | None]
+    recorded_on: Mapped[date]
+
+
+class Action(db.Model):
+    """Something the council promised to change after an upheld or partly upheld complaint, tracked to completion."""
+
+    __tablename__ = "actions"
+    __table_args__ = (Index("ix_actions_status_due", "status", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(db.ForeignKey("cases.id"), index=True)
+    description: Mapped[str] = mapped_column(db.Text)
+    theme: Mapped[str] = mapped_column(db.String(40), index=True)
+    owner_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"), index=True)
+    due_on: Mapped[date]
+    status: Mapped[str] = mapped_column(db.String(20), default="open")
+    overdue: Mapped[bool] = mapped_column(default=False)
+    completed_on: Mapped[date | None]
+    completion_note: Mapped[str | None] = mapped_column(db.Text)
+    created_by: Mapped[str] = mapped_column(db.String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    process_instance_id: Mapped[int | None] = mapped_column(db.ForeignKey("process_instances.id"))
+
+    owner: Mapped[User] = relationship()
+    case: Mapped[Case] = relationship()

@@ -33,6 +33,7 @@ class UserTaskView:
     documentation: str
     instructions: str
     assign_to: str | None = None
+    due_on: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ def _view(task) -> UserTaskView:
         instructions=extensions.get("instructionsForEndUser") or "",
         # `assignTo` names the task-data variable holding the username the task is given to.
         assign_to=task.data.get(extensions.get("properties", {}).get("assignTo", ""), None),
+        # `dueOn` names the task-data variable holding the task's ISO due date, where no case deadline gives one.
+        due_on=task.data.get(extensions.get("properties", {}).get("dueOn", ""), None),
     )
 
 

@@ -144,6 +144,7 @@ def upgrade():
     sa.Column('extended_working_days', sa.Integer(), nullable=False),
     sa.Column('extension_reason', sa.Text(), nullable=True),
     sa.Column('overdue', sa.Boolean(), nullable=False),
+    sa.Column('working_days_taken', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('case_id', 'step')
@@ -312,6 +313,44 @@ def upgrade():
     )
     with op.batch_alter_table('public_drafts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_public_drafts_updated_at'), ['updated_at'], unique=False)
+    op.create_table('remedies',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('stage', sa.String(length=20), nullable=False),
+    sa.Column('remedy', sa.String(length=30), nullable=False),
+    sa.Column('amount_pence', sa.Integer(), nullable=True),
+    sa.Column('recorded_on', sa.Date(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('case_id', 'stage', 'remedy')
+    )
+    with op.batch_alter_table('remedies', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_remedies_case_id'), ['case_id'], unique=False)
+
+    op.create_table('actions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('theme', sa.String(length=40), nullable=False),
+    sa.Column('owner_id', sa.Integer(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('overdue', sa.Boolean(), nullable=False),
+    sa.Column('completed_on', sa.Date(), nullable=True),
+    sa.Column('completion_note', sa.Text(), nullable=True),
+    sa.Column('created_by', sa.String(length=200), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('process_instance_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ),
+    sa.ForeignKeyConstraint(['owner_id'], ['users.id'], ),
+    sa.ForeignKeyConstraint(['process_instance_id'], ['process_instances.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('actions', schema=None) as batch_op:
+        batch_op.create_index('ix_actions_status_due', ['status', 'due_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_actions_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_actions_owner_id'), ['owner_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_actions_theme'), ['theme'], unique=False)
 
     # ### end Alembic commands ###
 
@@ -330,6 +369,17 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_status_links_case_id'))
 
     op.drop_table('status_links')
+    with op.batch_alter_table('actions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_actions_theme'))
+        batch_op.drop_index(batch_op.f('ix_actions_owner_id'))
+        batch_op.drop_index(batch_op.f('ix_actions_case_id'))
+        batch_op.drop_index('ix_actions_status_due')
+
+    op.drop_table('actions')
+    with op.batch_alter_table('remedies', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_remedies_case_id'))
+
+    op.drop_table('remedies')
     with op.batch_alter_table('attachments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attachments_case_id'))
 

@@ -2,17 +2,20 @@
 attachments, and the process diagram with where the case is now."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from engine import appointments, attachments, case_pages, cases, notes, status_links
+from engine import actions, appointments, attachments, case_pages, cases, notes, status_links
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 from ..access import signed_in, staff_only
 from . import pages
 
-ERROR_ANCHORS = {"note": "note", "attachment": "attachment", "username": "username", "role": "role",
+ERROR_ANCHORS = {"description": "description", "theme": "theme", "owner": "owner", "due_on": "due_on",
+                 "_form": "actions", "note": "note", "attachment": "attachment", "username": "username", "role": "role",
                  "procedure": "procedure", "reason": "reason"}
 
 
@@ -63,6 +66,25 @@ def add_attachment(reference):
         return _render_case(reference, invalid.errors)
     flash(f"{stored['filename']} attached to the case", "success")
     return redirect(url_for("pages.case", reference=reference, _anchor="attachments"))
+
+
+@pages.post("/cases/<reference>/actions")
+@signed_in
+def add_action(reference):
+    form = request.form
+    try:
+        due_on = date.fromisoformat(form.get("due_on", ""))
+    except ValueError:
+        due_on = None
+    try:
+        actions.add_action(reference, description=form.get("description", ""), theme=form.get("theme", ""),
+                           owner_username=form.get("owner", ""), due_on=due_on, user=current_user)
+    except NotFound:
+        abort(404)
+    except ValidationFailed as invalid:
+        return _render_case(reference, invalid.errors, form.to_dict())
+    flash("Action added: it is in its owner's task list", "success")
+    return redirect(url_for("pages.case", reference=reference, _anchor="actions"))
 
 
 @pages.app_errorhandler(RequestEntityTooLarge)
