@@ -104,7 +104,7 @@ def load(case: Case, *, for_update: bool = False, instance_id: int | None = None
         workflow, read_models = recalled
         return LoadedCase(case, instance, workflow, read_models)
     spec, subprocess_specs = specs_for(instance.process_version_id)
-    workflow = spiff.load_state(instance.state, spec, subprocess_specs)
+    workflow = spiff.load_state(instance.state, spec, subprocess_specs, instance.serializer_version)
     return LoadedCase(case, instance, workflow)
 
 
