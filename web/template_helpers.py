@@ -56,6 +56,8 @@ def navigation_items() -> list[dict]:
         items += [("pages.intake", "Log a contact"), ("pages.search", "Find a case")]
     if access.sees_every_case(current_user):
         items += [("pages.contractor_report", "Contractors")]
+    if "process_owner" in current_user.roles:
+        items += [("pages.processes", "Procedures")]
     if "admin" in current_user.roles:
         items += [("pages.failed_timers", "Failed timers")]
     return [{"href": url_for(endpoint), "text": text, "active": request.endpoint == endpoint}

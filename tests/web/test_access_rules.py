@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-KNOWN_RULES = {"public", "signed in", "staff", "admin", "api token"}
+KNOWN_RULES = {"public", "signed in", "staff", "admin", "process owner", "api token"}
 # The only routes anyone may use without signing in. Adding one is a decision: change this list on purpose.
 PUBLIC_ENDPOINTS = {"static", "auth.sign_in", "pages.home", "pages.accessibility", "api.openapi"}
-DUMMY_VALUES = {"task_id": "00000000-0000-0000-0000-000000000000", "reference": "CMP-2025-000001"}
+DUMMY_VALUES = {"task_id": "00000000-0000-0000-0000-000000000000", "reference": "CMP-2025-000001",
+                "draft_id": 1, "version_id": 1}
 
 
 def _rules(app):
