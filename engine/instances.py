@@ -104,7 +104,7 @@ def load(case: Case, *, for_update: bool = False, instance_id: int | None = None
         workflow, read_models = recalled
         return LoadedCase(case, instance, workflow, read_models)
     spec, subprocess_specs = specs_for(instance.process_version_id)
-    workflow = spiff.load_state(instance.state, spec, subprocess_specs)
+    workflow = spiff.load_state(instance.state, spec, subprocess_specs, instance.serializer_version)
     return LoadedCase(case, instance, workflow)
 
 
@@ -158,13 +158,13 @@ def remember_committed(saved: list[tuple[int, int, object, ReadModels]]) -> None
 @contextmanager
 def step(loaded: LoadedCase, actor: str):
     """Run workflow code that may call the diagram API, then save what it did."""
-    effects = StepEffects(known_deadlines={d.step: _as_change(d) for d in loaded.case.deadlines})
+    effects = StepEffects(known_deadlines={d.step: deadline_change(d) for d in loaded.case.deadlines})
     with collecting(effects):
         yield effects
     save(loaded, effects, actor)
 
 
-def _as_change(row: Deadline) -> DeadlineChange:
+def deadline_change(row: Deadline) -> DeadlineChange:
     return DeadlineChange(
         row.step, row.due_on, row.basis, row.start_on, row.working_days,
         row.extension_reason, row.extended_working_days, row.completed_on,

@@ -69,6 +69,53 @@ class ProcessVersion(db.Model):
     dependency_ids: Mapped[list] = mapped_column(default=list)
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
     deployed_by: Mapped[str] = mapped_column(db.String(200))
+    # Set when a second process owner approved a draft (four eyes); None for the CLI and start-up path.
+    approved_by: Mapped[str | None] = mapped_column(db.String(200))
+    change_note: Mapped[str | None] = mapped_column(db.Text)
+
+
+class ProcessDraft(db.Model):
+    """A diagram a process owner is changing: becomes a version only when another process owner approves it."""
+
+    __tablename__ = "process_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(db.String(200), index=True)
+    file_name: Mapped[str] = mapped_column(db.String(300))
+    kind: Mapped[str] = mapped_column(db.String(10))
+    xml: Mapped[str] = mapped_column(db.Text)
+    forms: Mapped[dict] = mapped_column(default=dict)
+    base_version_id: Mapped[int | None] = mapped_column(db.ForeignKey("process_versions.id"))
+    status: Mapped[str] = mapped_column(db.String(20), default="draft", index=True)
+    created_by: Mapped[str] = mapped_column(db.String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str] = mapped_column(db.String(200))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    change_note: Mapped[str | None] = mapped_column(db.Text)
+    submitted_by: Mapped[str | None] = mapped_column(db.String(200))
+    submitted_at: Mapped[datetime | None]
+    reviewed_by: Mapped[str | None] = mapped_column(db.String(200))
+    reviewed_at: Mapped[datetime | None]
+    review_note: Mapped[str | None] = mapped_column(db.Text)
+    deployed_version_id: Mapped[int | None] = mapped_column(db.ForeignKey("process_versions.id"))
+
+    base_version: Mapped[ProcessVersion | None] = relationship(foreign_keys=[base_version_id])
+
+
+class ProcessTestCase(db.Model):
+    """A path through a diagram: the data each user task gets and the end it should reach (dry-run before deploying)."""
+
+    __tablename__ = "process_test_cases"
+    __table_args__ = (UniqueConstraint("process_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(db.String(200), index=True)
+    name: Mapped[str] = mapped_column(db.String(200))
+    start_data: Mapped[dict] = mapped_column(default=dict)
+    steps: Mapped[list] = mapped_column(default=list)
+    expected_end: Mapped[str] = mapped_column(db.String(200))
+    updated_by: Mapped[str] = mapped_column(db.String(200))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ProcessInstance(db.Model):

@@ -23,6 +23,7 @@ DEMO_USERS = [
     ("independent.person", ["independent_person"], []),
     ("panel.chair", ["panel_member"], []),
     ("process.owner", ["process_owner"], []),
+    ("process.reviewer", ["process_owner"], []),  # a second process owner approves drafts (four eyes)
     ("admin", ["admin"], []),
 ]
 DEMO_PASSWORD = "demo-password-1"

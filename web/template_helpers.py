@@ -57,6 +57,8 @@ def navigation_items() -> list[dict]:
     if access.sees_every_case(current_user):
         items += [("pages.dashboard", "Dashboard"), ("pages.annual_reports", "Annual reports"),
                   ("pages.contractor_report", "Contractors")]
+    if "process_owner" in current_user.roles:
+        items += [("pages.processes", "Procedures")]
     if "admin" in current_user.roles:
         items += [("pages.failed_timers", "Failed timers")]
     return [{"href": url_for(endpoint), "text": text, "active": request.endpoint == endpoint}

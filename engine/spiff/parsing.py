@@ -200,7 +200,11 @@ def check_files(new: dict[str, bytes], context: dict[str, bytes]) -> CheckReport
         try:
             add_to_parser(parser, diagram)
         except ValidationException as err:
-            report.errors.append(f"{diagram.name}: {err}")
+            if "is not expected" in str(err) or "is not a valid value" in str(err):
+                where = f"line {err.line_number}: " if getattr(err, "line_number", None) else ""
+                report.errors.append(f"{diagram.name}: does not match the BPMN 2.0 schema: {where}{err}")
+            else:
+                report.errors.append(f"{diagram.name}: {err}")
         except etree.DocumentInvalid as err:
             report.errors.append(f"{diagram.name}: does not match the BPMN 2.0 schema: {err}")
     if report.errors:

@@ -30,12 +30,57 @@ def upgrade():
     sa.Column('dependency_ids', sa.JSON(), nullable=False),
     sa.Column('deployed_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('deployed_by', sa.String(length=200), nullable=False),
+    sa.Column('approved_by', sa.String(length=200), nullable=True),
+    sa.Column('change_note', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('process_id', 'version')
     )
     with op.batch_alter_table('process_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_process_versions_content_hash'), ['content_hash'], unique=False)
         batch_op.create_index(batch_op.f('ix_process_versions_process_id'), ['process_id'], unique=False)
+
+    op.create_table('process_drafts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('process_id', sa.String(length=200), nullable=False),
+    sa.Column('file_name', sa.String(length=300), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('xml', sa.Text(), nullable=False),
+    sa.Column('forms', sa.JSON(), nullable=False),
+    sa.Column('base_version_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('created_by', sa.String(length=200), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_by', sa.String(length=200), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('change_note', sa.Text(), nullable=True),
+    sa.Column('submitted_by', sa.String(length=200), nullable=True),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reviewed_by', sa.String(length=200), nullable=True),
+    sa.Column('reviewed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('review_note', sa.Text(), nullable=True),
+    sa.Column('deployed_version_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['base_version_id'], ['process_versions.id'], ),
+    sa.ForeignKeyConstraint(['deployed_version_id'], ['process_versions.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('process_drafts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_process_drafts_process_id'), ['process_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_process_drafts_status'), ['status'], unique=False)
+
+    op.create_table('process_test_cases',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('process_id', sa.String(length=200), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('start_data', sa.JSON(), nullable=False),
+    sa.Column('steps', sa.JSON(), nullable=False),
+    sa.Column('expected_end', sa.String(length=200), nullable=False),
+    sa.Column('updated_by', sa.String(length=200), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('process_id', 'name')
+    )
+    with op.batch_alter_table('process_test_cases', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_process_test_cases_process_id'), ['process_id'], unique=False)
 
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -429,5 +474,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_process_versions_process_id'))
         batch_op.drop_index(batch_op.f('ix_process_versions_content_hash'))
 
+    with op.batch_alter_table('process_test_cases', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_process_test_cases_process_id'))
+
+    op.drop_table('process_test_cases')
+    with op.batch_alter_table('process_drafts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_process_drafts_status'))
+        batch_op.drop_index(batch_op.f('ix_process_drafts_process_id'))
+
+    op.drop_table('process_drafts')
     op.drop_table('process_versions')
     # ### end Alembic commands ###
