@@ -5,12 +5,12 @@ from datetime import date
 
 from sqlalchemy import select
 
-from . import access, actions, appointments, clock, status_links, triage
+from . import access, actions, appointments, clock, instances, spiff, status_links, triage
 from .attachments import attachments_of
 from .calendar import add_working_days, london_date
 from .cases import find_visible_case
 from .errors import NotFound
-from .models import HumanTask, ProcessInstance, ProcessVersion, User, db
+from .models import Case, HumanTask, ProcessInstance, ProcessVersion, User, db
 from .presenters import DUE_SOON_WORKING_DAYS, case_view
 
 
@@ -60,7 +60,7 @@ def case_page(reference: str, *, user: User) -> dict:
         "procedure_choices": [{"value": key, "text": label[0].upper() + label[1:]}
                               for key, label in triage.PROCEDURE_LABELS.items() if key != case.procedure],
         "status_links": status_links.links_summary(case.id) if access.is_staff(user) else None,
-        "current_spec_ids": [s for s in spec_ids.values() if s],
+        "diagram_progress": diagram_progress(case),
         "actions": actions.actions_for_case(case.id),
         "can_add_actions": actions.can_add_actions(user, case),
         "action_themes": actions.THEMES,
@@ -78,3 +78,11 @@ def case_diagram(reference: str, *, user: User) -> dict:
     if xml is None:
         raise NotFound(f"Case {reference} follows no diagram")
     return {"xml": xml, "current": _open_spec_ids(case.id)}
+
+
+def diagram_progress(case: Case) -> dict[str, list[str]]:
+    """Element ids of the case's diagram that are completed, current and waiting; the rest are pending."""
+    if case.process_instance_id is None:
+        return {"completed": [], "current": [], "waiting": []}
+    states = spiff.element_states(instances.read_workflow(case))
+    return {"completed": states.completed, "current": states.current, "waiting": states.waiting}

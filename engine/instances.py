@@ -108,6 +108,16 @@ def load(case: Case, *, for_update: bool = False, instance_id: int | None = None
     return LoadedCase(case, instance, workflow)
 
 
+def read_workflow(case: Case):
+    """The case's workflow as last committed, for reading only (a page): restored from its saved state.
+
+    It never takes the in-memory copy, which belongs to whoever takes the next step.
+    """
+    instance = db.session.get(ProcessInstance, case.process_instance_id)
+    spec, subprocess_specs = specs_for(instance.process_version_id)
+    return spiff.load_state(instance.state, spec, subprocess_specs, instance.serializer_version)
+
+
 # Workflows saved by this process, by (database, instance id): (lock_version, workflow, read models).
 # Restoring from JSON costs more than the rest of a step; an entry is taken out for exclusive use and
 # put back only after its transaction commits, so a failed step can never leave a half-changed workflow

@@ -12,6 +12,7 @@ from .running import (
     advance,
     cancel,
     complete_user_task,
+    element_states,
     find_ready_user_task,
     is_completed,
     ready_user_tasks,
