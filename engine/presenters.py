@@ -66,6 +66,8 @@ def case_view(case: Case, *, with_history: bool = True) -> dict:
         "channel": case.channel,
         "summary": case.summary,
         "received_on": _iso(case.received_on),
+        "happened_on": _iso(case.happened_on),
+        "triage_reason": case.triage_reason,
         "closed_on": _iso(case.closed_on),
         "outcome": case.outcome,
         "next_stage_request_by": _iso(case.next_stage_request_by),

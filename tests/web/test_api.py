@@ -273,3 +273,11 @@ def test_received_on_defaults_to_today(people):
     assert response.status_code == 201
     assert response.get_json()["received_on"] == "2026-01-06"
     assert response.get_json()["reference"].startswith("CMP-2026-")
+
+
+def test_the_openapi_case_schema_describes_every_field_a_case_has(people, client):
+    case = log_complaint(people["cr"], happened_on="2025-11-30", contractor="Ringway")
+    described = client.get("/api/openapi.json").get_json()["components"]["schemas"]["Case"]["properties"]
+    assert set(case) <= set(described), set(case) - set(described)
+    assert (case["happened_on"], case["contractor"], case["triage_reason"]) == (
+        "2025-11-30", "Ringway", "Corporate complaint")
