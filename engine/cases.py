@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from . import access, appointments, audit, clock, forms, instances, spiff, triage
+from . import access, appointments, audit, clock, contacts, forms, instances, spiff, triage
 from .calendar import london_date
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .models import Case, Deadline, User, db
@@ -64,8 +64,12 @@ def open_case(data: dict, *, actor: User, source: str = "staff") -> dict:
     audit.record(case.id, actor.username, "case_opened", f"{case.kind} received by {case.channel}: {case.summary}")
     audit.record(case.id, "system", "triaged", f"{triage.PROCEDURE_LABELS[case.procedure].capitalize()}: "
                  f"{case.triage_reason}")
+    contacts.link_case(case, actor.username)
     triage.start_procedure(case, suggestion.get("process_id"), actor)
     triage.start_check(case, source, actor)
+    from . import restrictions  # here: restrictions builds on this module's find_visible_case
+
+    restrictions.route_new_case(case, actor.username)
     return case_view(case)
 
 
