@@ -55,7 +55,7 @@ def navigation_items() -> list[dict]:
     if access.is_staff(current_user):
         items += [("pages.intake", "Log a contact"), ("pages.search", "Find a case")]
     if access.sees_every_case(current_user):
-        items += [("pages.contractor_report", "Contractors")]
+        items += [("pages.contractor_report", "Contractors"), ("pages.restriction_report", "Restrictions")]
     if "admin" in current_user.roles:
         items += [("pages.failed_timers", "Failed timers")]
     return [{"href": url_for(endpoint), "text": text, "active": request.endpoint == endpoint}

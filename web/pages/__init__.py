@@ -3,4 +3,4 @@ from flask import Blueprint
 
 pages = Blueprint("pages", __name__)
 
-from . import admin, cases, home, intake, reports, search, tasks  # noqa: E402,F401  (routes register on the blueprint)
+from . import admin, cases, contacts, home, intake, reports, restrictions, search, tasks  # noqa: E402,F401  (routes register on the blueprint)
