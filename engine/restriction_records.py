@@ -74,6 +74,12 @@ def _decided(restriction: Restriction, values: dict, actor: str) -> None:
     if officer is None or not access.is_staff(officer):
         raise DeadlineRuleError(f"There is no member of staff called {values['single_point_of_contact']}",
                                 "single_point_of_contact")
+    # New contact is routed to this officer: they must be able to open every case the restriction covers.
+    if not (access.sees_every_case(officer) or
+            values["scope"] == "service_area" and restriction.service_area in officer.teams):
+        where = "every service" if values["scope"] == "council" else f"{restriction.service_area} cases"
+        raise DeadlineRuleError(f"{officer.display_name} cannot see {where}: choose an officer who can "
+                                "(for the whole council, one in customer relations)", "single_point_of_contact")
     restriction.status, restriction.scope, restriction.measures = "active", values["scope"], values["measures"]
     restriction.call_limit, restriction.visit_limit = values["call_limit"] or None, values["visit_limit"] or None
     restriction.single_point_of_contact = officer

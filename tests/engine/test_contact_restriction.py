@@ -178,6 +178,11 @@ def test_the_decision_names_a_real_officer_and_limits_it_imposes(people):
         complete(ref, "Decide on the restriction", decision(single_point_of_contact="nobody"), people["senior"],
                  DECIDED_ON)
     assert "single_point_of_contact" in refused.value.errors
+    # The named officer must be able to open every case the restriction covers.
+    complete_as_highways = decision(single_point_of_contact="highways.officer", scope="council")
+    with pytest.raises(ValidationFailed) as refused:
+        complete(ref, "Decide on the restriction", complete_as_highways, people["senior"], DECIDED_ON)
+    assert "cannot see every service" in refused.value.errors["single_point_of_contact"]
     with pytest.raises(ValidationFailed) as refused:
         complete(ref, "Decide on the restriction", decision(call_limit=""), people["senior"], DECIDED_ON)
     assert "call_limit" in refused.value.errors
