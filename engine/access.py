@@ -69,3 +69,21 @@ def can_change_procedure(user) -> bool:
     return bool({"complaints_manager", "admin"}.intersection(user.roles)) or (
         "officer" in user.roles and COORDINATING_TEAM in user.teams
     )
+
+
+def can_merge_contacts(user) -> bool:
+    """Contact records are kept by the customer relations team; complaints managers may correct them."""
+    return can_change_procedure(user)
+
+
+def can_propose_restriction(user) -> bool:
+    return bool({"officer", "complaints_manager", "senior_manager"}.intersection(user.roles))
+
+
+def can_decide_restriction(user) -> bool:
+    """Ombudsman guidance: a senior officer decides, never the officer dealing with the person."""
+    return "senior_manager" in user.roles
+
+
+def can_see_restriction_report(user) -> bool:
+    return sees_every_case(user)

@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from . import access, actions, appointments, clock, instances, spiff, status_links, triage
+from . import access, actions, appointments, clock, contacts, instances, restrictions, spiff, status_links, triage
 from .attachments import attachments_of
 from .calendar import add_working_days, london_date
 from .cases import find_visible_case
@@ -64,6 +64,26 @@ def case_page(reference: str, *, user: User) -> dict:
         "actions": actions.actions_for_case(case.id),
         "can_add_actions": actions.can_add_actions(user, case),
         "action_themes": actions.THEMES,
+        **_contact_part(case, user),
+    }
+
+
+def _contact_part(case, user: User) -> dict:
+    """The person behind the case: their record, the restriction in force here, abuse towards staff."""
+    in_force = restrictions.in_force_for(case)
+    open_here = case.contact_id is not None and any(
+        r.status in restrictions.OPEN and r.service_area == case.service_area
+        for r in restrictions.restrictions_of(case.contact_id))
+    contact_cases = contacts.cases_of(case.contact_id, user) if case.contact_id is not None else []
+    return {
+        # The contact record is for staff; appointed people see only the cases they are appointed to.
+        "contact_id": case.contact_id if access.is_staff(user) else None,
+        "restriction": restrictions.restriction_view(in_force) if in_force else None,
+        "contact_cases": contact_cases,
+        "abuse_reports": [restrictions.abuse_view(a) for a in restrictions.abuse_reports_for(None, case.id)],
+        "can_record_abuse": access.is_staff(user),
+        "can_propose_restriction": (access.can_propose_restriction(user) and case.contact_id is not None
+                                    and not open_here),
     }
 
 

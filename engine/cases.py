@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from . import access, appointments, audit, clock, forms, instances, spiff, triage
+from . import access, appointments, audit, clock, contacts, forms, instances, spiff, triage
 from .calendar import london_date
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .models import Case, Deadline, User, db
@@ -70,8 +70,12 @@ def create_case(data: dict, *, actor_name: str, source: str = "staff") -> Case:
     audit.record(case.id, actor_name, "case_opened", f"{case.kind} received by {case.channel}: {case.summary}")
     audit.record(case.id, "system", "triaged", f"{triage.PROCEDURE_LABELS[case.procedure].capitalize()}: "
                  f"{case.triage_reason}")
+    contacts.link_case(case, actor_name)
     triage.start_procedure(case, suggestion.get("process_id"), actor_name)
     triage.start_check(case, source, actor_name)
+    from . import restrictions  # here: restrictions builds on this module's find_visible_case
+
+    restrictions.route_new_case(case, actor_name)
     return case
 
 

@@ -68,6 +68,8 @@ class StepEffects:
     procedure_decision: tuple[str, str] | None = None
     # (event, action id, detail) from an action-tracking diagram: reminder, overdue, completed.
     action_events: list[tuple[str, int, dict]] = field(default_factory=list)
+    # (what happened, its values) for the contact restriction this process decides: see restriction_records.
+    restriction_changes: list[tuple[str, dict]] = field(default_factory=list)
     # Set by the engine, not a diagram: this procedure is being replaced by another.
     superseded: bool = False
 
@@ -307,6 +309,83 @@ def action_completed(action_id, completed_on=None, note: str = "") -> None:
     _current().action_events.append(("completed", int(action_id), {"completed_on": done, "note": str(note or "")}))
 
 
+RESTRICTION_MEASURES = ("single_point_of_contact", "written_only", "call_limits", "no_reply", "visit_limits")
+RESTRICTION_SCOPES = ("service_area", "council")
+
+
+def calendar_months_after(on, months: int) -> str:
+    """Return the ISO date `months` calendar months after `on` (the last day of a shorter month if need be)."""
+    start = _as_date(on)
+    index = start.month - 1 + int(months)
+    year, month = start.year + index // 12, index % 12 + 1
+    next_month = date(year + (month == 12), month % 12 + 1, 1)
+    return date(year, month, min(start.day, (next_month - timedelta(days=1)).day)).isoformat()
+
+
+def _required_text(value, field_name: str, message: str) -> str:
+    text = str(value or "").strip()
+    if not text:
+        raise DeadlineRuleError(message, field_name)
+    return text
+
+
+def record_restriction(measures, single_point_of_contact, scope, reasons, review_on,
+                       call_limit="", visit_limit="") -> str:
+    """A senior manager imposed the restriction: record it, its scope and review date; return the review date.
+
+    The engine checks the named officer exists and that the person deciding is a senior manager.
+    """
+    chosen = [m for m in (measures or []) if m in RESTRICTION_MEASURES]
+    if not chosen:
+        raise DeadlineRuleError("Choose at least one restriction", "measures")
+    if scope not in RESTRICTION_SCOPES:
+        raise DeadlineRuleError("Choose where the restriction applies", "scope")
+    if "call_limits" in chosen and not str(call_limit or "").strip():
+        raise DeadlineRuleError("Say what the limits on calls are", "call_limit")
+    if "visit_limits" in chosen and not str(visit_limit or "").strip():
+        raise DeadlineRuleError("Say what the limits on visits are", "visit_limit")
+    _current().restriction_changes.append(("decided", {
+        "measures": chosen, "scope": scope,
+        "single_point_of_contact": _required_text(single_point_of_contact, "single_point_of_contact",
+                                                  "Name the officer who will be the single point of contact"),
+        "reasons": _required_text(reasons, "decision_reasons", "Give the reasons for the decision"),
+        "review_on": _as_date(review_on).isoformat(),
+        "call_limit": str(call_limit or "").strip(), "visit_limit": str(visit_limit or "").strip(),
+    }))
+    return _as_date(review_on).isoformat()
+
+
+def refuse_restriction(reasons) -> None:
+    """A senior manager decided not to restrict contact; the reasons are recorded."""
+    _current().restriction_changes.append(
+        ("refused", {"reasons": _required_text(reasons, "decision_reasons", "Give the reasons for the decision")}))
+
+
+def record_decision_letter(sent_on, method) -> None:
+    """The decision letter (restriction, scope, review date, right to go to the Ombudsman) was sent."""
+    _current().restriction_changes.append(("letter_sent", {"sent_on": _as_date(sent_on).isoformat(),
+                                                           "method": str(method or "")}))
+
+
+def renew_restriction(reasons, review_on) -> str:
+    """At review, the restriction is renewed with reasons until a new review date; return that date."""
+    _current().restriction_changes.append(("renewed", {
+        "reasons": _required_text(reasons, "review_reasons", "Give the reasons for renewing the restriction"),
+        "review_on": _as_date(review_on).isoformat()}))
+    return _as_date(review_on).isoformat()
+
+
+def end_restriction(reasons) -> None:
+    """At review, the restriction is ended before its review date."""
+    _current().restriction_changes.append(
+        ("ended", {"reasons": _required_text(reasons, "review_reasons", "Give the reasons for ending it")}))
+
+
+def lapse_restriction() -> None:
+    """The review date came without a renewal: the restriction lapses."""
+    _current().restriction_changes.append(("lapsed", {}))
+
+
 DIAGRAM_FUNCTIONS = {
     f.__name__: f
     for f in (
@@ -335,5 +414,12 @@ DIAGRAM_FUNCTIONS = {
         action_reminder,
         action_overdue,
         action_completed,
+        calendar_months_after,
+        record_restriction,
+        refuse_restriction,
+        record_decision_letter,
+        renew_restriction,
+        end_restriction,
+        lapse_restriction,
     )
 }

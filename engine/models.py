@@ -137,6 +137,27 @@ class ProcessInstance(db.Model):
     __mapper_args__ = {"version_id_col": lock_version}
 
 
+class Contact(db.Model):
+    """A person who contacts the council, so that staff see all their cases together.
+
+    The match keys are normalised copies of what was typed (engine/contacts.py). A contact merged by
+    hand into another keeps its row, pointing at the one kept, so old links still lead somewhere.
+    """
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(db.String(200))
+    email: Mapped[str | None] = mapped_column(db.String(300))
+    phone: Mapped[str | None] = mapped_column(db.String(40))
+    address: Mapped[str | None] = mapped_column(db.String(1000))
+    email_key: Mapped[str | None] = mapped_column(db.String(300), index=True)
+    phone_key: Mapped[str | None] = mapped_column(db.String(40), index=True)
+    name_address_key: Mapped[str | None] = mapped_column(db.String(1200), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(db.ForeignKey("contacts.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Case(db.Model):
     __tablename__ = "cases"
 
@@ -168,6 +189,8 @@ class Case(db.Model):
     next_stage_request_by: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     process_instance_id: Mapped[int | None] = mapped_column(db.ForeignKey("process_instances.id"))
+    # The person who made contact, matched across cases (engine/contacts.py).
+    contact_id: Mapped[int | None] = mapped_column(db.ForeignKey("contacts.id"), index=True)
 
     deadlines: Mapped[list["Deadline"]] = relationship(order_by="Deadline.id", back_populates="case")
     instance: Mapped[ProcessInstance | None] = relationship()
@@ -450,3 +473,57 @@ class Action(db.Model):
 
     owner: Mapped[User] = relationship()
     case: Mapped[Case] = relationship()
+
+
+class Restriction(db.Model):
+    """The read model of one contact_restriction process: a proposed, active or ended restriction on a person."""
+
+    __tablename__ = "restrictions"
+    __table_args__ = (Index("ix_restrictions_contact_status", "contact_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(db.ForeignKey("contacts.id"))
+    # The case the proposal was made from: the restriction process runs beside it.
+    case_id: Mapped[int] = mapped_column(db.ForeignKey("cases.id"), index=True)
+    instance_id: Mapped[int | None] = mapped_column(db.ForeignKey("process_instances.id"), unique=True)
+    status: Mapped[str] = mapped_column(db.String(20), index=True)  # proposed, active, refused, lapsed, ended
+    behaviour: Mapped[str] = mapped_column(db.Text)
+    evidence: Mapped[str] = mapped_column(db.Text)
+    adjustments: Mapped[str] = mapped_column(db.Text)
+    case_references: Mapped[list] = mapped_column(default=list)
+    abuse_report_ids: Mapped[list] = mapped_column(default=list)
+    proposed_by: Mapped[str] = mapped_column(db.String(200))
+    proposed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    service_area: Mapped[str] = mapped_column(db.String(60))
+    scope: Mapped[str | None] = mapped_column(db.String(20))  # service_area or council
+    measures: Mapped[list] = mapped_column(default=list)
+    call_limit: Mapped[str | None] = mapped_column(db.Text)
+    visit_limit: Mapped[str | None] = mapped_column(db.Text)
+    single_point_of_contact_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    decision_reasons: Mapped[str | None] = mapped_column(db.Text)
+    decided_by: Mapped[str | None] = mapped_column(db.String(200))
+    decided_on: Mapped[date | None]
+    review_on: Mapped[date | None]
+    letter_sent_on: Mapped[date | None]
+    letter_method: Mapped[str | None] = mapped_column(db.String(20))
+    renewals: Mapped[int] = mapped_column(default=0)
+    ended_on: Mapped[date | None]
+    end_reason: Mapped[str | None] = mapped_column(db.Text)
+
+    contact: Mapped[Contact] = relationship()
+    single_point_of_contact: Mapped[User | None] = relationship()
+
+
+class AbuseReport(db.Model):
+    """Abuse towards staff recorded on a case: evidence for a restriction proposal."""
+
+    __tablename__ = "abuse_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(db.ForeignKey("cases.id"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(db.ForeignKey("contacts.id"), index=True)
+    occurred_on: Mapped[date]
+    kind: Mapped[str] = mapped_column(db.String(20))
+    description: Mapped[str] = mapped_column(db.Text)
+    recorded_by: Mapped[str] = mapped_column(db.String(200))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from engine import cases, clock, users
+from engine import cases, clock, human_tasks, restrictions, users
 from engine.calendar import london_date
-from engine.models import Case, User, db
+from engine.models import Case, HumanTask, User, db
 
 DEMO_USERS = [
     ("cr.officer", ["officer"], ["customer_relations"]),
@@ -19,6 +19,7 @@ DEMO_USERS = [
     ("head.of.service", ["senior_manager"], ["childrens_social_care"]),
     ("asc.officer", ["officer"], ["adult_social_care"]),
     ("head.of.adults", ["senior_manager"], ["adult_social_care"]),
+    ("head.of.highways", ["senior_manager"], ["highways"]),
     ("external.io", ["investigating_officer"], []),
     ("independent.person", ["independent_person"], []),
     ("panel.chair", ["panel_member"], []),
@@ -87,3 +88,36 @@ def _seed_cases() -> None:
         "summary": "My tyre burst in a pothole; I want the council to pay for it",
         "complainant": {"name": "Lee Driver", "email": "lee@example.org"},
     }, actor=actor)
+    _seed_restriction(today)
+
+
+def _seed_restriction(today) -> None:
+    """A person whose contact with highways is restricted: new contact from them goes to highways.officer."""
+    case = cases.open_case({
+        "kind": "complaint", "channel": "phone", "service_area": "highways",
+        "summary": "Road sweeping schedule is wrong (twentieth call this month)",
+        "received_on": (today - timedelta(days=3)).isoformat(),
+        "complainant": {"name": "Pat Persistent", "email": "pat@example.org", "phone": "01632 960123"},
+    }, actor=users.get_user("cr.officer"))
+    reference, officer = case["reference"], users.get_user("highways.officer")
+    restrictions.record_abuse(reference, {"occurred_on": (today - timedelta(days=2)).isoformat(), "kind": "verbal",
+                                          "description": "Shouted at and insulted the call handler"}, user=officer)
+    restrictions.propose_restriction(reference, {
+        "behaviour": "Calls the highways team several times a day about matters already answered; abusive to staff",
+        "evidence": "Call log for the last month: 20 calls; one incident of verbal abuse recorded on the case",
+        "adjustments": "Asked about support needs; offered a fortnightly call with one officer, which was declined",
+        "case_references": [reference]}, actor=officer)
+    _complete(reference, "Decide on the restriction", {
+        "decision": "restrict", "adjustments_considered": True,
+        "measures": ["single_point_of_contact", "written_only"], "single_point_of_contact": "highways.officer",
+        "scope": "service_area", "decision_reasons": "The calls take an officer's day; adjustments were declined",
+    }, "head.of.highways")
+    _complete(reference, "Send the decision letter", {
+        "letter_sent_on": today.isoformat(), "letter_method": "email", "letter_contents_confirmed": True,
+    }, "cr.officer")
+
+
+def _complete(reference: str, name: str, data: dict, username: str) -> None:
+    task_id = db.session.scalar(select(HumanTask.id).where(HumanTask.case_reference == reference,
+                                                           HumanTask.name == name))
+    human_tasks.complete_task(task_id, data, user=users.get_user(username))

@@ -56,7 +56,7 @@ def navigation_items() -> list[dict]:
         items += [("pages.intake", "Log a contact"), ("pages.search", "Find a case")]
     if access.sees_every_case(current_user):
         items += [("pages.dashboard", "Dashboard"), ("pages.annual_reports", "Annual reports"),
-                  ("pages.contractor_report", "Contractors")]
+                  ("pages.contractor_report", "Contractors"), ("pages.restriction_report", "Restrictions")]
     if "process_owner" in current_user.roles:
         items += [("pages.processes", "Procedures")]
     if "admin" in current_user.roles:

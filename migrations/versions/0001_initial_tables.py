@@ -123,6 +123,25 @@ def upgrade():
     sa.ForeignKeyConstraint(['process_version_id'], ['process_versions.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('contacts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('email', sa.String(length=300), nullable=True),
+    sa.Column('phone', sa.String(length=40), nullable=True),
+    sa.Column('address', sa.String(length=1000), nullable=True),
+    sa.Column('email_key', sa.String(length=300), nullable=True),
+    sa.Column('phone_key', sa.String(length=40), nullable=True),
+    sa.Column('name_address_key', sa.String(length=1200), nullable=True),
+    sa.Column('merged_into_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['merged_into_id'], ['contacts.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('contacts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_contacts_email_key'), ['email_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_contacts_name_address_key'), ['name_address_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_contacts_phone_key'), ['phone_key'], unique=False)
+
     op.create_table('cases',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('reference', sa.String(length=20), nullable=True),
@@ -151,6 +170,8 @@ def upgrade():
     sa.Column('next_stage_request_by', sa.Date(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('process_instance_id', sa.Integer(), nullable=True),
+    sa.Column('contact_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], ),
     sa.ForeignKeyConstraint(['process_instance_id'], ['process_instances.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('reference')
@@ -158,6 +179,7 @@ def upgrade():
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cases_complainant_email'), ['complainant_email'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_complainant_name'), ['complainant_name'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cases_contact_id'), ['contact_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_procedure'), ['procedure'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_service_area'), ['service_area'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_stage'), ['stage'], unique=False)
@@ -396,6 +418,62 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_actions_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_actions_owner_id'), ['owner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_actions_theme'), ['theme'], unique=False)
+    op.create_table('restrictions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('contact_id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('instance_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('behaviour', sa.Text(), nullable=False),
+    sa.Column('evidence', sa.Text(), nullable=False),
+    sa.Column('adjustments', sa.Text(), nullable=False),
+    sa.Column('case_references', sa.JSON(), nullable=False),
+    sa.Column('abuse_report_ids', sa.JSON(), nullable=False),
+    sa.Column('proposed_by', sa.String(length=200), nullable=False),
+    sa.Column('proposed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('service_area', sa.String(length=60), nullable=False),
+    sa.Column('scope', sa.String(length=20), nullable=True),
+    sa.Column('measures', sa.JSON(), nullable=False),
+    sa.Column('call_limit', sa.Text(), nullable=True),
+    sa.Column('visit_limit', sa.Text(), nullable=True),
+    sa.Column('single_point_of_contact_id', sa.Integer(), nullable=True),
+    sa.Column('decision_reasons', sa.Text(), nullable=True),
+    sa.Column('decided_by', sa.String(length=200), nullable=True),
+    sa.Column('decided_on', sa.Date(), nullable=True),
+    sa.Column('review_on', sa.Date(), nullable=True),
+    sa.Column('letter_sent_on', sa.Date(), nullable=True),
+    sa.Column('letter_method', sa.String(length=20), nullable=True),
+    sa.Column('renewals', sa.Integer(), nullable=False),
+    sa.Column('ended_on', sa.Date(), nullable=True),
+    sa.Column('end_reason', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], ),
+    sa.ForeignKeyConstraint(['instance_id'], ['process_instances.id'], ),
+    sa.ForeignKeyConstraint(['single_point_of_contact_id'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('instance_id')
+    )
+    with op.batch_alter_table('restrictions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_restrictions_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_restrictions_contact_status', ['contact_id', 'status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_restrictions_status'), ['status'], unique=False)
+
+    op.create_table('abuse_reports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('contact_id', sa.Integer(), nullable=True),
+    sa.Column('occurred_on', sa.Date(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('recorded_by', sa.String(length=200), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('abuse_reports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_abuse_reports_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_abuse_reports_contact_id'), ['contact_id'], unique=False)
 
     # ### end Alembic commands ###
 
@@ -425,6 +503,17 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_remedies_case_id'))
 
     op.drop_table('remedies')
+    with op.batch_alter_table('abuse_reports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_abuse_reports_contact_id'))
+        batch_op.drop_index(batch_op.f('ix_abuse_reports_case_id'))
+
+    op.drop_table('abuse_reports')
+    with op.batch_alter_table('restrictions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_restrictions_status'))
+        batch_op.drop_index('ix_restrictions_contact_status')
+        batch_op.drop_index(batch_op.f('ix_restrictions_case_id'))
+
+    op.drop_table('restrictions')
     with op.batch_alter_table('attachments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attachments_case_id'))
 
@@ -462,8 +551,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_cases_procedure'))
         batch_op.drop_index(batch_op.f('ix_cases_complainant_name'))
         batch_op.drop_index(batch_op.f('ix_cases_complainant_email'))
+        batch_op.drop_index(batch_op.f('ix_cases_contact_id'))
 
     op.drop_table('cases')
+    with op.batch_alter_table('contacts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_contacts_phone_key'))
+        batch_op.drop_index(batch_op.f('ix_contacts_name_address_key'))
+        batch_op.drop_index(batch_op.f('ix_contacts_email_key'))
+
+    op.drop_table('contacts')
     op.drop_table('process_instances')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))

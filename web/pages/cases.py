@@ -8,15 +8,18 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from engine import actions, appointments, attachments, case_pages, cases, notes, status_links
+from engine import actions, appointments, attachments, case_pages, cases, forms, notes, restrictions, status_links
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
+from .. import form_fields
 from ..access import signed_in, staff_only
 from . import pages
 
+ABUSE_FIELDS = form_fields.fields_for(forms.load_form(restrictions.ABUSE_FORM))
 ERROR_ANCHORS = {"description": "description", "theme": "theme", "owner": "owner", "due_on": "due_on",
                  "_form": "actions", "note": "note", "attachment": "attachment", "username": "username", "role": "role",
-                 "procedure": "procedure", "reason": "reason"}
+                 "procedure": "procedure", "reason": "reason",
+                 **form_fields.anchors(ABUSE_FIELDS, prefix="abuse.")}
 
 
 def _render_case(reference: str, errors: dict | None = None, values: dict | None = None):
@@ -27,7 +30,7 @@ def _render_case(reference: str, errors: dict | None = None, values: dict | None
     errors = errors or {}
     return render_template("case.html", title=f"{reference}: {page['case']['summary']}", page=page,
                            case=page["case"], errors=errors, error_anchors=ERROR_ANCHORS, values=values or {},
-                           allowed_types=attachments.ALLOWED_NAMES,
+                           allowed_types=attachments.ALLOWED_NAMES, abuse_fields=ABUSE_FIELDS,
                            max_upload=attachments.size_limit_text(current_app.config["MAX_UPLOAD_BYTES"])), \
         400 if errors else 200
 
