@@ -127,6 +127,12 @@ _RECENT: OrderedDict[tuple[str, int], tuple[int, object, ReadModels]] = OrderedD
 _RECENT_SIZE = 256
 
 
+def forget_remembered() -> None:
+    """Drop every remembered workflow: for whoever deletes process instances (test databases being emptied),
+    since SQLite may then hand a deleted instance's id to a new one."""
+    _RECENT.clear()
+
+
 def _recall(instance: ProcessInstance):
     entry = _RECENT.pop((db.engine.url.render_as_string(), instance.id), None)
     if entry is not None and entry[0] == instance.lock_version:
