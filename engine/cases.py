@@ -135,6 +135,7 @@ def change_procedure(reference: str, procedure: str, reason: str, *, actor: User
     if procedure == case.procedure:
         raise ValidationFailed({"procedure": "The case already follows that procedure"})
     triage.apply_decision(case, procedure, (reason or "").strip(), actor=actor)
+    triage.close_open_checks(case, actor)
     return case_view(case)
 
 

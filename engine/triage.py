@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from . import audit, clock, instances, registry, spiff
 from .calendar import london_date
 from .errors import ValidationFailed
-from .models import Case, Deadline, User, db
+from .models import Case, Deadline, HumanTask, ProcessVersion, User, db
 
 TRIAGE_DECISION = "procedure_for_contact"
 CHECK_DECISION = "triage_check_needed"
@@ -135,6 +135,17 @@ def start_procedure(case: Case, process_id: str | None, actor_name: str) -> None
         "happened_on": case.happened_on.isoformat() if case.happened_on else None,
     }
     instances.start(case, version_id, data, actor_name)
+
+
+def close_open_checks(case: Case, actor: User) -> None:
+    """Someone decided the procedure on the case page: a 'Check the procedure' task still open is moot."""
+    open_checks = db.session.scalars(
+        select(HumanTask.instance_id).join(ProcessVersion, ProcessVersion.id == HumanTask.process_version_id)
+        .where(HumanTask.case_id == case.id, ProcessVersion.process_id == CHECK_PROCESS)).all()
+    for instance_id in set(open_checks):
+        loaded = instances.load(case, for_update=True, instance_id=instance_id)
+        with instances.step(loaded, actor.username):
+            spiff.cancel(loaded.workflow)
 
 
 def _stop_procedure(case: Case, actor: User) -> None:

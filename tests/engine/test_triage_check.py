@@ -122,3 +122,11 @@ def test_the_customer_relations_team_can_change_the_procedure_later_but_a_servic
                                        actor=people["manager"])
     assert moved["procedure"] == "adults_statutory"
     assert events(moved)["triage_overridden"].endswith("About home care")
+
+
+def test_changing_the_procedure_on_the_case_page_closes_the_check_task_it_answers(people):
+    case = log(people["cr"], source="public")
+    with clock.frozen_at(at(date(2025, 12, 22))):
+        moved = cases.change_procedure(case["reference"], "adults_statutory", "About home care", actor=people["cr"])
+    assert "Check the procedure" not in [t["name"] for t in moved["open_tasks"]]
+    assert moved["procedure"] == "adults_statutory" and moved["status"] == "open"
