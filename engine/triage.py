@@ -82,10 +82,8 @@ def start_check(case: Case, source: str, actor_name: str) -> None:
     """Put 'Check the procedure' in the triage inbox when the check table asks for it."""
     if not needs_check(case, source):
         return
-    version_id = registry.latest_version_id(CHECK_PROCESS)
+    version_id = _deployed(case, CHECK_PROCESS, "the triage suggestion was not checked")
     if version_id is None:
-        audit.record(case.id, "system", "procedure_missing",
-                     f"No {CHECK_PROCESS} diagram is deployed; the triage suggestion was not checked")
         return
     data = {"case_reference": case.reference, "suggested_procedure": case.procedure,
             "triage_reason": case.triage_reason or "", "kind": case.kind, "service_area": case.service_area,
@@ -122,11 +120,9 @@ def start_procedure(case: Case, process_id: str | None, actor_name: str) -> None
     """Start the case's procedure diagram (none for excluded contacts, which wait for the check)."""
     if process_id is None:
         return
-    version_id = registry.latest_version_id(process_id)
+    # Keep the contact rather than refuse it: a manager must pick it up by hand.
+    version_id = _deployed(case, process_id, "a complaints manager must handle this case")
     if version_id is None:
-        # Keep the contact rather than refuse it: a manager must pick it up by hand.
-        audit.record(case.id, "system", "procedure_missing",
-                     f"No {process_id} diagram is deployed; a complaints manager must handle this case")
         return
     data = {
         "case_reference": case.reference, "received_on": case.received_on.isoformat(),
@@ -135,6 +131,14 @@ def start_procedure(case: Case, process_id: str | None, actor_name: str) -> None
         "happened_on": case.happened_on.isoformat() if case.happened_on else None,
     }
     instances.start(case, version_id, data, actor_name)
+
+
+def _deployed(case: Case, process_id: str, consequence: str) -> int | None:
+    """The latest deployed version of a diagram, or None with a history line saying what follows."""
+    version_id = registry.latest_version_id(process_id)
+    if version_id is None:
+        audit.record(case.id, "system", "procedure_missing", f"No {process_id} diagram is deployed; {consequence}")
+    return version_id
 
 
 def close_open_checks(case: Case, actor: User) -> None:
