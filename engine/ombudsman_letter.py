@@ -20,7 +20,7 @@ def _count_if(condition):
     return func.coalesce(func.sum(when((condition, 1), else_=0)), 0)
 
 
-def _percent(part: int, whole: int) -> float | None:
+def percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
@@ -57,12 +57,12 @@ def letter_figures(start: date, end: date, today: date, *, categories: tuple[str
                **{d: decisions.get((key, d), 0) for d in DECISIONS}, "remedied_before": remedied.get((key,), 0)}
         row["decisions"] = sum(row[d] for d in DECISIONS)
         row["detailed"] = sum(row[d] for d in DETAILED_INVESTIGATIONS)
-        row["upheld_percent"] = _percent(row["upheld"], row["detailed"])
+        row["upheld_percent"] = percent(row["upheld"], row["detailed"])
         if row["enquiries"] or row["decisions"]:
             rows.append(row)
     totals = {name: sum(r[name] for r in rows)
               for name in ("enquiries", "decisions", "detailed", "remedied_before", *DECISIONS)}
-    totals["upheld_percent"] = _percent(totals["upheld"], totals["detailed"])
+    totals["upheld_percent"] = percent(totals["upheld"], totals["detailed"])
     return {"period_from": start, "period_to": end, "rows": rows, "totals": totals,
             "compliance": compliance(start, end, today, scope)}
 
@@ -79,4 +79,4 @@ def compliance(start: date, end: date, today: date, scope: list) -> dict:
              .where(r.due_on.between(start, end), *scope))
     due, on_time, late, not_done, not_yet_due = (int(n) for n in db.session.execute(query).one())
     return {"due": due, "on_time": on_time, "late": late, "not_complied": not_done, "not_yet_due": not_yet_due,
-            "percent": _percent(on_time, due)}
+            "percent": percent(on_time, due)}
