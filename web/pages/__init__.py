@@ -4,4 +4,4 @@ from flask import Blueprint
 pages = Blueprint("pages", __name__)
 
 # The routes register on the blueprint.
-from . import admin, cases, dashboard, home, intake, processes, reports, search, tasks  # noqa: E402,F401
+from . import admin, cases, dashboard, home, intake, ombudsman, processes, reports, search, tasks  # noqa: E402,F401

@@ -16,7 +16,7 @@ from . import pages
 
 ERROR_ANCHORS = {"description": "description", "theme": "theme", "owner": "owner", "due_on": "due_on",
                  "_form": "actions", "note": "note", "attachment": "attachment", "username": "username", "role": "role",
-                 "procedure": "procedure", "reason": "reason"}
+                 "procedure": "procedure", "reason": "reason", "_ombudsman": "ombudsman"}
 
 
 def _render_case(reference: str, errors: dict | None = None, values: dict | None = None):
