@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from engine import cases, clock, users
+from engine import cases, clock, ombudsman, users
 from engine.calendar import london_date
 from engine.models import Case, User, db
 
@@ -87,3 +87,26 @@ def _seed_cases() -> None:
         "summary": "My tyre burst in a pothole; I want the council to pay for it",
         "complainant": {"name": "Lee Driver", "email": "lee@example.org"},
     }, actor=actor)
+    _seed_ombudsman_case(today)
+
+
+def _seed_ombudsman_case(today) -> None:
+    """A housing complaint the Ombudsman looked into and upheld, with a recommendation to comply with."""
+    manager = users.get_user("complaints.manager")
+    reference = cases.open_case({
+        "kind": "complaint", "channel": "email", "service_area": "housing",
+        "summary": "Damp and mould in my flat not treated after two years of reports",
+        "received_on": (today - timedelta(days=200)).isoformat(),
+        "complainant": {"name": "Robin Tenant", "email": "robin@example.org"},
+    }, actor=manager)["reference"]
+    ombudsman.record_enquiry(reference, ombudsman_reference="25 004 321", category="housing",
+                             enquiry_received_on=today - timedelta(days=60),
+                             reply_due_on=today - timedelta(days=32), reply_sent_on=today - timedelta(days=35),
+                             user=manager)
+    ombudsman.record_decision(reference, decision="upheld", decided_on=today - timedelta(days=10),
+                              remedy="Apologise, pay £350 for the distress, and review how damp reports are handled.",
+                              compliance_due_on=today + timedelta(days=20), user=manager)
+    ombudsman.add_recommendation(reference, description="Apologise in writing and pay £350 for the distress",
+                                 due_on=today + timedelta(days=20), user=manager)
+    ombudsman.add_recommendation(reference, description="Review how reports of damp and mould are handled",
+                                 due_on=today + timedelta(days=60), user=manager)
