@@ -1,4 +1,4 @@
-"""What an Ombudsman compliance diagram asks of a recommendation: a reminder, overdue, complied. Applied when the step saves."""
+"""What a compliance diagram asks of an Ombudsman recommendation: a reminder, overdue, complied. Applied on save."""
 from __future__ import annotations
 
 from datetime import date

@@ -421,7 +421,8 @@ def upgrade():
     with op.batch_alter_table('ombudsman_cases', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ombudsman_cases_category'), ['category'], unique=False)
         batch_op.create_index(batch_op.f('ix_ombudsman_cases_decided_on'), ['decided_on'], unique=False)
-        batch_op.create_index(batch_op.f('ix_ombudsman_cases_enquiry_received_on'), ['enquiry_received_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_ombudsman_cases_enquiry_received_on'), ['enquiry_received_on'],
+                              unique=False)
 
     op.create_table('ombudsman_recommendations',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -444,7 +445,8 @@ def upgrade():
     with op.batch_alter_table('ombudsman_recommendations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ombudsman_recommendations_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ombudsman_recommendations_due_on'), ['due_on'], unique=False)
-        batch_op.create_index(batch_op.f('ix_ombudsman_recommendations_ombudsman_case_id'), ['ombudsman_case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_ombudsman_recommendations_ombudsman_case_id'), ['ombudsman_case_id'],
+                              unique=False)
 
     # ### end Alembic commands ###
 

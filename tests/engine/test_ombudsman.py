@@ -1,4 +1,4 @@
-"""The Ombudsman's enquiries and decisions recorded by complaints managers; each recommendation tracked to compliance."""
+"""The Ombudsman's enquiries and decisions, recorded by complaints managers; recommendations tracked to compliance."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
