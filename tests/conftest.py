@@ -61,6 +61,11 @@ def postgres_app(postgres_url, tmp_path_factory):
 
 
 def _clean(app) -> None:
+    from engine import instances
+
+    # Emptied tables hand out the same instance ids again (SQLite); workflows kept in memory for the old rows
+    # would be recalled for the new ones when their lock versions happen to match.
+    instances._RECENT.clear()
     with app.app_context():
         db.session.remove()
         for table in reversed(db.metadata.sorted_tables):
