@@ -164,7 +164,7 @@ def record_decision(reference: str, *, decision: str, decided_on, remedy: str = 
     if decided and not record.enquiry_received_on <= decided <= today:
         errors["omb_decided_on"] = ("The date of the decision must be between the date the enquiry was received "
                                     f"({record.enquiry_received_on.isoformat()}) and today")
-    if decision != "upheld" and (compliance_due or remedied_before):
+    if decision in DECISIONS and decision != "upheld" and (compliance_due or remedied_before):
         errors["omb_decision"] = ("Only an upheld decision has a remedy to comply with or a remedy the council "
                                   "gave before")
     if decision != "upheld" and _recommendations(record.id):
