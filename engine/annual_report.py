@@ -18,8 +18,11 @@ from pathlib import Path
 
 from sqlalchemy import func, or_, select
 
-from . import dashboard as figures
+from . import clock, dashboard as figures
 from .actions import THEMES
+from .calendar import london_date
+from .ombudsman import CATEGORIES, DECISIONS
+from .ombudsman_letter import letter_figures, percent
 from .models import Action, Case, db
 from .service_areas import label as area_label
 
@@ -29,8 +32,8 @@ REPORTS = {
     "childrens": ("Children's social care complaints: annual report", ("childrens_statutory",)),
     "adults": ("Adult social care complaints: annual report", ("adults_statutory",)),
 }
-OMBUDSMAN_NOTE = ("The Ombudsman's decisions are not yet recorded in this system. Add the figures from the "
-                  "Ombudsman's annual letter for the year.")
+# The Ombudsman's categories each report covers: the council's whole letter in the corporate report.
+OMBUDSMAN_CATEGORIES = {"corporate": (), "childrens": ("education_children",), "adults": ("adult_care",)}
 
 
 @dataclass
@@ -77,9 +80,7 @@ def build(user, kind: str, year: int) -> Report:
     if kind == "corporate":
         report.sections.append(_refused(chosen))
     report.sections.append(_remedies(chosen))
-    if kind == "corporate":
-        report.sections.append(Section("ombudsman", "The Ombudsman's decisions", ["Figure", "Value"], [],
-                                       OMBUDSMAN_NOTE))
+    report.sections += _ombudsman(kind, start, end)
     report.sections += [_themes(chosen), _improvements(chosen, start, end)]
     return report
 
@@ -141,6 +142,43 @@ def _remedies(chosen) -> Section:
     return Section("remedies", "Remedies", ["Stage", "Remedy", "Complaints", "Financial redress (£)"],
                    [[r["stage"].replace("stage", "Stage "), r["key"].replace("_", " ").capitalize(), r["complaints"],
                      f"{r['amount_pence'] / 100:.2f}" if r["key"] == "financial_redress" else None] for r in rows])
+
+
+def _ombudsman(kind: str, start: date, end: date) -> list[Section]:
+    categories = OMBUDSMAN_CATEGORIES[kind]
+    letter = letter_figures(start, end, london_date(clock.now()), categories=categories)
+    scope = ("all the council's services" if not categories
+             else "the Ombudsman's category " + ", ".join(CATEGORIES[c] for c in categories))
+    columns = ["Category", "Enquiries received", "Decisions", *DECISIONS.values(), "Upheld rate (%)"]
+
+    def row(label: str, values: dict) -> list:
+        return [label, values["enquiries"], values["decisions"], *(values[d] for d in DECISIONS),
+                values["upheld_percent"]]
+
+    rows = [row(r["label"], r) for r in letter["rows"]]
+    if rows:
+        rows.append(row("Total", letter["totals"]))
+    by_category = Section("ombudsman", "The Ombudsman's enquiries and decisions", columns, rows,
+                          f"The figures of the Local Government and Social Care Ombudsman's annual letter, for "
+                          f"{scope}: enquiries by the date the Ombudsman's enquiry was received, decisions by the "
+                          "date of the decision, in the Ombudsman's categories.")
+    t, c = letter["totals"], letter["compliance"]
+    rates = Section("ombudsman_rates", "The Ombudsman's upheld rate and compliance with its recommendations",
+                    ["Figure", "Number", "Out of", "Per cent"], [
+                        ["Upheld rate (upheld / detailed investigations)", t["upheld"], t["detailed"],
+                         t["upheld_percent"]],
+                        ["Upheld, where the council had already given a satisfactory remedy", t["remedied_before"],
+                         t["upheld"], percent(t["remedied_before"], t["upheld"])],
+                        ["Compliance rate (complied with by the date / recommendations due)", c["on_time"], c["due"],
+                         c["percent"]],
+                        ["Recommendations complied with after the date", c["late"], c["due"],
+                         percent(c["late"], c["due"])],
+                        ["Recommendations not complied with, date passed", c["not_complied"], c["due"],
+                         percent(c["not_complied"], c["due"])],
+                        ["Recommendations due later (not counted above)", c["not_yet_due"], None, None]],
+                    "Detailed investigations are decisions upheld or not upheld. Recommendations due are those "
+                    "whose compliance date falls in the year and has passed, or that were complied with already.")
+    return [by_category, rates]
 
 
 def _themes(chosen) -> Section:

@@ -5,7 +5,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from . import access, actions, appointments, clock, contacts, instances, restrictions, spiff, status_links, triage
+from . import (access, actions, appointments, clock, contacts, instances, ombudsman, restrictions, spiff,
+               status_links, triage)
 from .attachments import attachments_of
 from .calendar import add_working_days, london_date
 from .cases import find_visible_case
@@ -64,6 +65,7 @@ def case_page(reference: str, *, user: User) -> dict:
         "actions": actions.actions_for_case(case.id),
         "can_add_actions": actions.can_add_actions(user, case),
         "action_themes": actions.THEMES,
+        "ombudsman": ombudsman.case_section(case, user) if access.is_staff(user) else None,
         **_contact_part(case, user),
     }
 

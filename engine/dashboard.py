@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlalchemy import and_, case as when, exists, extract, func, or_, select
 
-from . import access, clock
+from . import access, clock, ombudsman_letter
 from .actions import THEMES
 from .calendar import london_date
 from .contractor_report import complaints_by_contractor
@@ -166,8 +166,18 @@ def dashboard(user, filters: Filters) -> dict:
         "escalation": escalation(filters),
         "remedies": remedies(filters),
         "actions": action_figures(filters),
+        "ombudsman": ombudsman_letter.letter_figures(*ombudsman_period(filters), _today(),
+                                                     service_area=filters.service_area),
         "today": _today(),
     }
+
+
+def ombudsman_period(filters: Filters) -> tuple[date, date]:
+    """The Ombudsman's figures count by the dates of its enquiries and decisions: the chosen period, else this
+    financial year (or the one the chosen end date falls in)."""
+    anchor = filters.received_to or _today()
+    year = anchor.year if anchor.month >= 4 else anchor.year - 1
+    return filters.received_from or date(year, 4, 1), filters.received_to or date(year + 1, 3, 31)
 
 
 def service_areas() -> list[str]:

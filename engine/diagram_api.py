@@ -70,6 +70,8 @@ class StepEffects:
     action_events: list[tuple[str, int, dict]] = field(default_factory=list)
     # (what happened, its values) for the contact restriction this process decides: see restriction_records.
     restriction_changes: list[tuple[str, dict]] = field(default_factory=list)
+    # (event, recommendation id, detail) from an Ombudsman compliance diagram: reminder, overdue, complied.
+    recommendation_events: list[tuple[str, int, dict]] = field(default_factory=list)
     # Set by the engine, not a diagram: this procedure is being replaced by another.
     superseded: bool = False
 
@@ -386,6 +388,23 @@ def lapse_restriction() -> None:
     _current().restriction_changes.append(("lapsed", {}))
 
 
+def recommendation_reminder(recommendation_id) -> None:
+    """Remind whoever holds the compliance task that the Ombudsman's recommendation is due soon."""
+    _current().recommendation_events.append(("reminder", int(recommendation_id), {}))
+
+
+def recommendation_overdue(recommendation_id) -> None:
+    """Mark the Ombudsman's recommendation overdue: its compliance date has passed."""
+    _current().recommendation_events.append(("overdue", int(recommendation_id), {}))
+
+
+def recommendation_complied(recommendation_id, complied_on=None, evidence: str = "") -> None:
+    """Record that the council complied with the recommendation on `complied_on` (default today), with evidence."""
+    done = _as_date(complied_on).isoformat() if complied_on else today()
+    _current().recommendation_events.append(
+        ("complied", int(recommendation_id), {"complied_on": done, "evidence": str(evidence or "")}))
+
+
 DIAGRAM_FUNCTIONS = {
     f.__name__: f
     for f in (
@@ -421,5 +440,8 @@ DIAGRAM_FUNCTIONS = {
         renew_restriction,
         end_restriction,
         lapse_restriction,
+        recommendation_reminder,
+        recommendation_overdue,
+        recommendation_complied,
     )
 }

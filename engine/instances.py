@@ -19,7 +19,8 @@ from sqlalchemy import bindparam, delete, event, insert, select, update
 from sqlalchemy.orm import Session, attributes, defer
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import action_tracking, appointments, audit, clock, notifications, restriction_records, spiff
+from . import (action_tracking, appointments, audit, clock, notifications, ombudsman_compliance,
+               restriction_records, spiff)
 from .calendar import london_date, working_days_between
 from .diagram_api import DeadlineChange, StepEffects, collecting
 from .models import Case, CompletedTask, Deadline, HumanTask, ProcessInstance, Timer, db
@@ -204,6 +205,8 @@ def save(loaded: LoadedCase, effects: StepEffects, actor: str) -> None:
             action_tracking.apply_from_diagram(case, effects.action_events, actor)
         if effects.restriction_changes:
             restriction_records.apply_from_diagram(case, instance, effects.restriction_changes, actor)
+        if effects.recommendation_events:
+            ombudsman_compliance.apply_from_diagram(case, effects.recommendation_events, actor)
         before = loaded.read_models or _read_models_from_database(instance.id)
         tasks, new_task_ids = _sync_human_tasks(loaded, before.tasks)
         _apply_reminders_and_escalations(case, instance, effects, new_task_ids)

@@ -527,3 +527,50 @@ class AbuseReport(db.Model):
     description: Mapped[str] = mapped_column(db.Text)
     recorded_by: Mapped[str] = mapped_column(db.String(200))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OmbudsmanCase(db.Model):
+    """The Local Government and Social Care Ombudsman's enquiry into one of our cases, and its decision."""
+
+    __tablename__ = "ombudsman_cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(db.ForeignKey("cases.id"), unique=True)
+    ombudsman_reference: Mapped[str] = mapped_column(db.String(40), unique=True)
+    # One of the Ombudsman's categories (engine/ombudsman.py), mapped from the service area unless changed.
+    category: Mapped[str] = mapped_column(db.String(40), index=True)
+    enquiry_received_on: Mapped[date] = mapped_column(index=True)
+    reply_due_on: Mapped[date | None]
+    reply_sent_on: Mapped[date | None]
+    decision: Mapped[str | None] = mapped_column(db.String(40))
+    decided_on: Mapped[date | None] = mapped_column(index=True)
+    remedy: Mapped[str | None] = mapped_column(db.Text)
+    # Upheld, but the council had already given a satisfactory remedy before the Ombudsman was involved.
+    remedied_before: Mapped[bool] = mapped_column(default=False)
+    compliance_due_on: Mapped[date | None]
+    recorded_by: Mapped[str] = mapped_column(db.String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship()
+
+
+class OmbudsmanRecommendation(db.Model):
+    """A recommendation of an Ombudsman decision, with the date the Ombudsman expects compliance by."""
+
+    __tablename__ = "ombudsman_recommendations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ombudsman_case_id: Mapped[int] = mapped_column(db.ForeignKey("ombudsman_cases.id"), index=True)
+    case_id: Mapped[int] = mapped_column(db.ForeignKey("cases.id"), index=True)
+    description: Mapped[str] = mapped_column(db.Text)
+    due_on: Mapped[date] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(db.String(20), default="open")
+    overdue: Mapped[bool] = mapped_column(default=False)
+    complied_on: Mapped[date | None]
+    evidence: Mapped[str | None] = mapped_column(db.Text)
+    created_by: Mapped[str] = mapped_column(db.String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    process_instance_id: Mapped[int | None] = mapped_column(db.ForeignKey("process_instances.id"))
+
+    ombudsman_case: Mapped[OmbudsmanCase] = relationship()

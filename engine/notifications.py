@@ -82,6 +82,21 @@ def queue_action(case: Case, kind: str, action) -> None:
     ))
 
 
+def queue_recommendation(case: Case, kind: str, recommendation) -> None:
+    """Write an Ombudsman compliance reminder or overdue email, to whoever holds the compliance task, to the outbox."""
+    tasks = db.session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == recommendation.process_instance_id)).all()
+    recipients = sorted({email for task in tasks for email in _audience_emails(task)})
+    context = {"reference": case.reference, "description": recommendation.description,
+               "due_on": recommendation.due_on.isoformat(), "inbox_url": "{inbox_url}",
+               "ombudsman_reference": recommendation.ombudsman_case.ombudsman_reference}
+    subject, _, body = _TEMPLATES.get_template(f"{kind}.txt").render(**context).partition("\n")
+    db.session.add(Notification(
+        case_id=case.id, kind=kind, step=f"recommendation_{recommendation.id}", recipients=recipients,
+        subject=subject.strip(), body=body.lstrip("\n"), created_at=clock.now(),
+    ))
+
+
 def pending_ids(limit: int = 100) -> list[int]:
     ids = db.session.scalars(
         select(Notification.id).where(Notification.status == "pending").order_by(Notification.id).limit(limit)

@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import insert
 
-from engine.models import Action, Case, Deadline, Remedy, db
+from engine.models import Action, Case, Deadline, OmbudsmanCase, OmbudsmanRecommendation, Remedy, db
+from engine.ombudsman import CATEGORIES, CATEGORY_FOR_AREA, DECISIONS
 
 AREAS = ("highways", "waste", "housing", "childrens_social_care")
 CHANNELS = ("phone", "email", "web", "letter")
@@ -71,12 +72,47 @@ def make_seed(owner_id: int, count: int = 160, seed: int = 2026) -> dict:
                                 "completed_on": due - timedelta(days=3) if done else None,
                                 "completion_note": "Done" if done else None, "created_by": "seed",
                                 "created_at": CREATED})
-    return {"cases": cases, "deadlines": deadlines, "remedies": remedies, "actions": actions}
+    ombudsman_cases, recommendations = _ombudsman(cases, random.Random(seed + 1))
+    return {"cases": cases, "deadlines": deadlines, "remedies": remedies, "actions": actions,
+            "ombudsman_cases": ombudsman_cases, "recommendations": recommendations}
+
+
+def _ombudsman(cases: list[dict], rng: random.Random) -> tuple[list[dict], list[dict]]:
+    """The Ombudsman's enquiries into about a third of the complaints, its decisions and recommendations."""
+    found, recommendations = [], []
+    for case in cases:
+        if case["kind"] != "complaint" or case["procedure"] == "none" or rng.random() > 0.35:
+            continue
+        number = len(found) + 1
+        # Mostly the category mapped from the service area; sometimes the complaints manager chose another.
+        category = (CATEGORY_FOR_AREA[case["service_area"]] if rng.random() < 0.8
+                    else rng.choice(sorted(CATEGORIES)))
+        enquiry = case["received_on"] + timedelta(days=rng.randrange(30, 250))
+        decision = rng.choice(["upheld"] * 4 + sorted(DECISIONS)) if rng.random() < 0.8 else None
+        decided = enquiry + timedelta(days=rng.randrange(10, 150)) if decision else None
+        found.append({"id": number, "case_id": case["id"], "ombudsman_reference": f"OMB-{number:04d}",
+                      "category": category, "enquiry_received_on": enquiry,
+                      "reply_due_on": enquiry + timedelta(days=28), "reply_sent_on": enquiry + timedelta(days=20),
+                      "decision": decision, "decided_on": decided, "remedy": "Remedy" if decision else None,
+                      "remedied_before": decision == "upheld" and rng.random() < 0.3,
+                      "compliance_due_on": decided + timedelta(days=30) if decision == "upheld" else None,
+                      "recorded_by": "seed", "created_at": CREATED, "updated_at": CREATED})
+        for _ in range(rng.randrange(1, 4) if decision == "upheld" else 0):
+            due = decided + timedelta(days=rng.randrange(20, 90))
+            complied = due + timedelta(days=rng.randrange(-20, 10)) if rng.random() < 0.6 else None
+            recommendations.append({
+                "ombudsman_case_id": number, "case_id": case["id"], "description": f"Recommendation {number}",
+                "due_on": due, "status": "complied" if complied else "open",
+                "overdue": bool(complied and complied > due) or (not complied and rng.random() < 0.5),
+                "complied_on": complied, "evidence": "Evidence" if complied else None, "created_by": "seed",
+                "created_at": CREATED})
+    return found, recommendations
 
 
 def load(seed: dict) -> None:
     for model, rows in ((Case, seed["cases"]), (Deadline, seed["deadlines"]), (Remedy, seed["remedies"]),
-                        (Action, seed["actions"])):
+                        (Action, seed["actions"]), (OmbudsmanCase, seed.get("ombudsman_cases", [])),
+                        (OmbudsmanRecommendation, seed.get("recommendations", []))):
         if rows:
             db.session.execute(insert(model), rows)
     db.session.commit()

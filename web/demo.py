@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from engine import cases, clock, human_tasks, restrictions, users
+from engine import cases, clock, human_tasks, ombudsman, restrictions, users
 from engine.calendar import london_date
 from engine.models import Case, HumanTask, User, db
 
@@ -89,6 +89,7 @@ def _seed_cases() -> None:
         "complainant": {"name": "Lee Driver", "email": "lee@example.org"},
     }, actor=actor)
     _seed_restriction(today)
+    _seed_ombudsman_case(today)
 
 
 def _seed_restriction(today) -> None:
@@ -121,3 +122,25 @@ def _complete(reference: str, name: str, data: dict, username: str) -> None:
     task_id = db.session.scalar(select(HumanTask.id).where(HumanTask.case_reference == reference,
                                                            HumanTask.name == name))
     human_tasks.complete_task(task_id, data, user=users.get_user(username))
+
+
+def _seed_ombudsman_case(today) -> None:
+    """A housing complaint the Ombudsman looked into and upheld, with a recommendation to comply with."""
+    manager = users.get_user("complaints.manager")
+    reference = cases.open_case({
+        "kind": "complaint", "channel": "email", "service_area": "housing",
+        "summary": "Damp and mould in my flat not treated after two years of reports",
+        "received_on": (today - timedelta(days=200)).isoformat(),
+        "complainant": {"name": "Robin Tenant", "email": "robin@example.org"},
+    }, actor=manager)["reference"]
+    ombudsman.record_enquiry(reference, ombudsman_reference="25 004 321", category="housing",
+                             enquiry_received_on=today - timedelta(days=60),
+                             reply_due_on=today - timedelta(days=32), reply_sent_on=today - timedelta(days=35),
+                             user=manager)
+    ombudsman.record_decision(reference, decision="upheld", decided_on=today - timedelta(days=10),
+                              remedy="Apologise, pay £350 for the distress, and review how damp reports are handled.",
+                              compliance_due_on=today + timedelta(days=20), user=manager)
+    ombudsman.add_recommendation(reference, description="Apologise in writing and pay £350 for the distress",
+                                 due_on=today + timedelta(days=20), user=manager)
+    ombudsman.add_recommendation(reference, description="Review how reports of damp and mould are handled",
+                                 due_on=today + timedelta(days=60), user=manager)

@@ -10,8 +10,10 @@ def test_demo_seed_is_idempotent_and_its_logins_work(sqlite_only_app):
     assert [login[0] for login in first] == [login[0] for login in second]
     procedures = sorted({c.procedure for c in db.session.query(Case)})
     assert procedures == ["adults_statutory", "childrens_statutory", "corporate", "none"]
-    assert db.session.query(Case).count() == 9
+    assert db.session.query(Case).count() == 10  # including the housing complaint the Ombudsman upheld
     assert [r.contact.name for r in db.session.query(Restriction).filter_by(status="active")] == ["Pat Persistent"]
+    from engine.models import OmbudsmanRecommendation
+    assert db.session.query(OmbudsmanRecommendation).count() == 2
     client = signed_in(page_client_for(sqlite_only_app), "cr.officer", DEMO_PASSWORD)
     inbox = client.get("/tasks?view=team").get_data(as_text=True)
     assert "Acknowledge complaint" in inbox and "Check the procedure" in inbox

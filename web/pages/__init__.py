@@ -4,5 +4,5 @@ from flask import Blueprint
 pages = Blueprint("pages", __name__)
 
 # The routes register on the blueprint.
-from . import (admin, cases, contacts, dashboard, home, intake, processes, reports, restrictions,  # noqa: E402,F401
-               search, tasks)
+from . import (admin, cases, contacts, dashboard, home, intake, ombudsman, processes, reports,  # noqa: E402,F401
+               restrictions, search, tasks)

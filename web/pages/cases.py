@@ -18,7 +18,7 @@ from . import pages
 ABUSE_FIELDS = form_fields.fields_for(forms.load_form(restrictions.ABUSE_FORM))
 ERROR_ANCHORS = {"description": "description", "theme": "theme", "owner": "owner", "due_on": "due_on",
                  "_form": "actions", "note": "note", "attachment": "attachment", "username": "username", "role": "role",
-                 "procedure": "procedure", "reason": "reason",
+                 "procedure": "procedure", "reason": "reason", "_ombudsman": "ombudsman",
                  **form_fields.anchors(ABUSE_FIELDS, prefix="abuse.")}
 
 
