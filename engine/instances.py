@@ -15,18 +15,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timezone
 
-from sqlalchemy import bindparam, delete, event, insert, select, update
+from sqlalchemy import bindparam, delete, event, insert, inspect, select, update
 from sqlalchemy.orm import Session, attributes, defer
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import appointments, audit, clock, notifications, spiff
+from . import appointments, audit, clock, deadlines, notifications, spiff
 from .calendar import london_date
-from .diagram_api import DeadlineChange, StepEffects, collecting
-from .models import Case, CompletedTask, Deadline, HumanTask, ProcessInstance, Timer, db
+from .diagram_api import StepEffects, collecting
+from .models import Case, CompletedTask, HumanTask, ProcessInstance, Timer, db
 from .registry import specs_for
 from .routing import route_task
 
 INSTANCES = ProcessInstance.__table__
+CASES = Case.__table__
 HUMAN_TASKS = HumanTask.__table__
 TIMERS = Timer.__table__
 
@@ -84,6 +85,7 @@ def start(case: Case, version_id: int, data: dict, actor: str) -> LoadedCase:
     db.session.add(instance)
     db.session.flush()
     case.process_instance_id = instance.id
+    deadlines.new_case(case.id)
     loaded = LoadedCase(case, instance, workflow, ReadModels({}, {}))  # a new instance has no rows yet
     save(loaded, effects, actor)
     return loaded
@@ -155,17 +157,11 @@ def remember_committed(saved: list[tuple[int, int, object, ReadModels]]) -> None
 @contextmanager
 def step(loaded: LoadedCase, actor: str):
     """Run workflow code that may call the diagram API, then save what it did."""
-    effects = StepEffects(known_deadlines={d.step: _as_change(d) for d in loaded.case.deadlines})
+    known = {step_name: row.as_change() for step_name, row in deadlines.rows_for(loaded.case.id).items()}
+    effects = StepEffects(known_deadlines=known)
     with collecting(effects):
         yield effects
     save(loaded, effects, actor)
-
-
-def _as_change(row: Deadline) -> DeadlineChange:
-    return DeadlineChange(
-        row.step, row.due_on, row.basis, row.start_on, row.working_days,
-        row.extension_reason, row.extended_working_days, row.completed_on,
-    )
 
 
 def save(loaded: LoadedCase, effects: StepEffects, actor: str) -> None:
@@ -174,12 +170,12 @@ def save(loaded: LoadedCase, effects: StepEffects, actor: str) -> None:
     with db.session.no_autoflush:
         completed = spiff.is_completed(workflow) and instance.status != "completed"
         _write_instance(instance, spiff.dump_state(workflow), completed)
-        _apply_deadlines(case, effects)
+        due_by_step = _apply_deadlines(case, effects)
         _apply_case_changes(case, effects, completed, actor)
         if effects.appointments:
             appointments.apply_from_diagram(case, effects.appointments, actor)
         before = loaded.read_models or _read_models_from_database(instance.id)
-        tasks, new_task_ids = _sync_human_tasks(loaded, before.tasks)
+        tasks, new_task_ids = _sync_human_tasks(loaded, before.tasks, due_by_step)
         _apply_reminders_and_escalations(case, instance, effects, new_task_ids)
         timers = _sync_timers(loaded, before.timers)
     loaded.read_models = ReadModels(tasks, timers)
@@ -226,45 +222,62 @@ def _utc(instant):
     return instant.astimezone(timezone.utc)
 
 
-def _apply_deadlines(case: Case, effects: StepEffects) -> None:
-    existing = {d.step: d for d in case.deadlines}
+def _apply_deadlines(case: Case, effects: StepEffects) -> dict[str, date]:
+    """Write the deadlines the step set; return every deadline's due date by step."""
+    rows = deadlines.write(case.id, effects.deadlines)
     for step_name, change in effects.deadlines.items():
-        row = existing.get(step_name)
-        if row is None:
-            row = Deadline(case=case, step=step_name)
-            db.session.add(row)
-        row.due_on = change.due_on
-        row.basis = change.basis
-        row.start_on = change.start_on
-        row.working_days = change.working_days
-        row.extended_working_days = change.extended_working_days
-        row.extension_reason = change.extension_reason
-        row.completed_on = change.completed_on
         if change.extension_reason and (step_name not in effects.known_deadlines or
                                         effects.known_deadlines[step_name].due_on != change.due_on):
             audit.record(case.id, "system", "deadline_extended",
                    f"{step_name} now due {change.due_on.isoformat()}: {change.extension_reason}")
+    return {step_name: row.due_on for step_name, row in rows.items()}
 
 
 def _apply_case_changes(case: Case, effects: StepEffects, completed: bool, actor: str) -> None:
+    values = {}
     if effects.stage and effects.stage != case.stage:
         audit.record(case.id, actor, "stage_changed", f"{case.stage} → {effects.stage}")
-        case.stage = effects.stage
+        values["stage"] = effects.stage
     if effects.outcome:
-        case.outcome = effects.outcome
+        values["outcome"] = effects.outcome
     if effects.next_stage_request_by:
-        case.next_stage_request_by = date.fromisoformat(effects.next_stage_request_by)
+        values["next_stage_request_by"] = date.fromisoformat(effects.next_stage_request_by)
     for event_name, detail in effects.notes:
         audit.record(case.id, actor, event_name, detail)
     if effects.withdrawn_reason:
-        case.status = "withdrawn"
+        values["status"] = "withdrawn"
         audit.record(case.id, actor, "withdrawn", effects.withdrawn_reason)
     if completed:
-        case.stage = "closed"
-        if case.status == "open":
-            case.status = "closed"
-        case.closed_on = london_date(clock.now())
-        audit.record(case.id, actor, "case_closed", f"outcome: {case.outcome or 'none recorded'}")
+        values["stage"] = "closed"
+        if values.get("status", case.status) == "open":
+            values["status"] = "closed"
+        values["closed_on"] = london_date(clock.now())
+        audit.record(case.id, actor, "case_closed",
+                     f"outcome: {values.get('outcome', case.outcome) or 'none recorded'}")
+    _write_case(case, values)
+
+
+_CASE_COLUMNS = frozenset(column.key for column in Case.__mapper__.column_attrs)
+
+
+def _write_case(case: Case, values: dict) -> None:
+    """Write the case's changed columns with one Core UPDATE, with any the caller changed on the object.
+
+    The object is left as if loaded with the new values, so the unit of work has nothing to
+    write for it (a flush of a case and its deadlines cost more than the rest of a step's SQL).
+    A rollback expires it, as it does every object.
+    """
+    state = inspect(case)
+    pending = {key: state.dict[key] for key in state.committed_state if key in _CASE_COLUMNS}
+    values = {**pending, **values}
+    if not values:
+        return
+    db.session.execute(update(CASES).where(CASES.c.id == case.id).values(values))
+    for key, value in values.items():
+        attributes.set_committed_value(case, key, value)
+    if not state.committed_state:
+        # Nothing left to flush for this object (set_committed_value leaves it flagged as modified).
+        state._commit_all(state.dict, db.session().identity_map)
 
 
 def _apply_reminders_and_escalations(case: Case, instance: ProcessInstance, effects: StepEffects,
@@ -275,12 +288,11 @@ def _apply_reminders_and_escalations(case: Case, instance: ProcessInstance, effe
     open_tasks = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)).all()
     new_tasks = [t for t in open_tasks if t.id in new_task_ids]
     open_by_step = {t.deadline_step: t for t in open_tasks if t.deadline_step}
-    deadlines = {d.step: d for d in case.deadlines}
+    rows = deadlines.rows_for(case.id)
+    deadlines.mark_overdue(case.id, sorted(effects.overdue))
     for step_name in sorted(effects.overdue):
-        if step_name in deadlines:
-            deadlines[step_name].overdue = True
         audit.record(case.id, "system", "deadline_overdue", f"{step_name} was due on "
-                     f"{deadlines[step_name].due_on.isoformat() if step_name in deadlines else 'an unknown date'}")
+                     f"{rows[step_name].due_on.isoformat() if step_name in rows else 'an unknown date'}")
         task = open_by_step.get(step_name)
         notifications.queue(case, "escalation", step_name, task, new_tasks or ([task] if task else []))
     for step_name in effects.reminders:
@@ -289,7 +301,8 @@ def _apply_reminders_and_escalations(case: Case, instance: ProcessInstance, effe
         notifications.queue(case, "reminder", step_name, task, [task] if task else [])
 
 
-def _sync_human_tasks(loaded: LoadedCase, before: dict[str, tuple[str, date | None]]):
+def _sync_human_tasks(loaded: LoadedCase, before: dict[str, tuple[str, date | None]],
+                      due_by_step: dict[str, date]):
     """Make the inbox rows match the workflow's ready user tasks.
 
     Returns the rows' (stage, due_on) by task id as now written, and the ids of the rows created.
@@ -299,7 +312,6 @@ def _sync_human_tasks(loaded: LoadedCase, before: dict[str, tuple[str, date | No
     gone = [task_id for task_id in before if task_id not in ready]
     if gone:
         db.session.execute(_DELETE_TASKS, {"task_ids": gone})
-    due_by_step = {d.step: d.due_on for d in case.deadlines}
     now_written, new_rows, changed = {}, [], []
     for task_id, view in ready.items():
         deadline_step = view.properties.get("deadline")

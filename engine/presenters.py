@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import bindparam, select
 
-from . import clock
+from . import audit, clock, deadlines
 from .calendar import add_working_days, london_date, working_days_between
 from .models import AuditEvent, Case, Deadline, HumanTask, User, db
 
@@ -16,13 +16,13 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def is_overdue(deadline: Deadline, today: date) -> bool:
+def is_overdue(deadline: Deadline | deadlines.DeadlineRow, today: date) -> bool:
     if deadline.completed_on is not None:
         return deadline.completed_on > deadline.due_on
     return deadline.overdue or today > deadline.due_on
 
 
-def deadline_view(deadline: Deadline, today: date) -> dict:
+def deadline_view(deadline: Deadline | deadlines.DeadlineRow, today: date) -> dict:
     return {
         "step": deadline.step,
         "due_on": _iso(deadline.due_on),
@@ -56,6 +56,9 @@ def task_view(task: HumanTask, today: date | None = None, form: dict | None = No
 
 def case_view(case: Case, *, with_history: bool = True) -> dict:
     today = london_date(clock.now())
+    # The reads below are Core statements, which do not autoflush: write what the caller changed first.
+    db.session.flush()
+    audit.write_pending()
     view = {
         "reference": case.reference,
         "kind": case.kind,
@@ -72,7 +75,7 @@ def case_view(case: Case, *, with_history: bool = True) -> dict:
         "complainant": case.complainant,
         "on_behalf_of": case.on_behalf_of,
         "contractor": case.contractor,
-        "deadlines": [deadline_view(d, today) for d in case.deadlines],
+        "deadlines": [deadline_view(d, today) for d in deadlines.rows_for(case.id).values()],
         "open_tasks": _open_tasks(case.id),
     }
     if with_history:
@@ -80,18 +83,19 @@ def case_view(case: Case, *, with_history: bool = True) -> dict:
     return view
 
 
-# Columns, not ORM objects: a view is read once and thrown away, and building and tracking
-# objects (and loading each assignee) cost more than the queries.
+# Core statements on the tables, not ORM objects: a view is read once and thrown away, and building
+# and tracking objects (and loading each assignee) cost more than the queries.
+_TASKS, _USERS, _EVENTS = HumanTask.__table__, User.__table__, AuditEvent.__table__
 _OPEN_TASKS = (
-    select(HumanTask.id, HumanTask.name, HumanTask.role, HumanTask.team, User.username, HumanTask.due_on)
-    .outerjoin(User, User.id == HumanTask.assignee_id)
-    .where(HumanTask.case_id == bindparam("case_id"))
-    .order_by(HumanTask.created_at)
+    select(_TASKS.c.id, _TASKS.c.name, _TASKS.c.role, _TASKS.c.team, _USERS.c.username, _TASKS.c.due_on)
+    .select_from(_TASKS.outerjoin(_USERS, _USERS.c.id == _TASKS.c.assignee_id))
+    .where(_TASKS.c.case_id == bindparam("case_id"))
+    .order_by(_TASKS.c.created_at)
 )
 _HISTORY = (
-    select(AuditEvent.at, AuditEvent.actor, AuditEvent.event, AuditEvent.detail)
-    .where(AuditEvent.case_id == bindparam("case_id"))
-    .order_by(AuditEvent.at, AuditEvent.id)
+    select(_EVENTS.c.at, _EVENTS.c.actor, _EVENTS.c.event, _EVENTS.c.detail)
+    .where(_EVENTS.c.case_id == bindparam("case_id"))
+    .order_by(_EVENTS.c.at, _EVENTS.c.id)
 )
 
 
