@@ -7,7 +7,7 @@ Nothing outlives the transaction: the next one reads the rows again.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 
 from sqlalchemy import bindparam, event, insert, select, update
@@ -64,6 +64,19 @@ def rows_for(case_id: int) -> dict[str, DeadlineRow]:
         rows = {row.step: DeadlineRow(*row) for row in db.session.execute(_SELECT, {"case_id": case_id})}
         known[case_id] = rows
     return rows
+
+
+def known(case_id: int, rows: dict[str, DeadlineRow]) -> None:
+    """Rows known to be the case's current ones (kept with the workflow by the save that wrote them)."""
+    db.session.info.setdefault(_KEY, {}).setdefault(case_id, snapshot_of(rows))
+
+
+def snapshot(case_id: int) -> dict[str, DeadlineRow]:
+    return snapshot_of(rows_for(case_id))
+
+
+def snapshot_of(rows: dict[str, DeadlineRow]) -> dict[str, DeadlineRow]:
+    return {step: replace(row) for step, row in rows.items()}
 
 
 def new_case(case_id: int) -> None:

@@ -59,6 +59,8 @@ class ReadModels:
 
     tasks: dict[str, tuple[str, date | None]]   # open human task id -> (stage, due_on)
     timers: dict[str, spiff.WaitingTimer]         # waiting timer task id -> timer (due_at in UTC)
+    # The case's deadline rows (only saves write them); None when not known.
+    deadlines: dict[str, deadlines.DeadlineRow] | None = None
 
 
 @dataclass
@@ -91,16 +93,20 @@ def start(case: Case, version_id: int, data: dict, actor: str) -> LoadedCase:
     return loaded
 
 
+# The state (tens of kB) is read only when the workflow is not kept in memory.
+_LOAD_INSTANCE = (select(ProcessInstance).where(ProcessInstance.id == bindparam("instance_id"))
+                  .options(defer(ProcessInstance.state)))
+_LOAD_INSTANCE_FOR_UPDATE = _LOAD_INSTANCE.with_for_update()
+
+
 def load(case: Case, *, for_update: bool = False) -> LoadedCase:
-    # The state (tens of kB) is read only when the workflow is not kept in memory.
-    query = (select(ProcessInstance).where(ProcessInstance.id == case.process_instance_id)
-             .options(defer(ProcessInstance.state)))
-    if for_update:
-        query = query.with_for_update()
-    instance = db.session.scalars(query).one()
+    query = _LOAD_INSTANCE_FOR_UPDATE if for_update else _LOAD_INSTANCE
+    instance = db.session.scalars(query, {"instance_id": case.process_instance_id}).one()
     recalled = _recall(instance)
     if recalled is not None:
         workflow, read_models = recalled
+        if read_models.deadlines is not None:
+            deadlines.known(case.id, read_models.deadlines)
         return LoadedCase(case, instance, workflow, read_models)
     spec, subprocess_specs = specs_for(instance.process_version_id)
     workflow = spiff.load_state(instance.state, spec, subprocess_specs)
@@ -111,7 +117,7 @@ def load(case: Case, *, for_update: bool = False) -> LoadedCase:
 # Restoring from JSON costs more than the rest of a step; an entry is taken out for exclusive use and
 # put back only after its transaction commits, so a failed step can never leave a half-changed workflow
 # here. Every save bumps the lock version, so an entry whose version matches the database row also
-# describes that instance's inbox and timer rows exactly.
+# describes that instance's inbox and timer rows, and its case's deadline rows, exactly.
 _RECENT: OrderedDict[tuple[str, int], tuple[int, object, ReadModels]] = OrderedDict()
 _RECENT_SIZE = 256
 
@@ -178,7 +184,7 @@ def save(loaded: LoadedCase, effects: StepEffects, actor: str) -> None:
         tasks, new_task_ids = _sync_human_tasks(loaded, before.tasks, due_by_step)
         _apply_reminders_and_escalations(case, instance, effects, new_task_ids)
         timers = _sync_timers(loaded, before.timers)
-    loaded.read_models = ReadModels(tasks, timers)
+    loaded.read_models = ReadModels(tasks, timers, deadlines.snapshot(case.id))
     _remember_after_commit(loaded)
 
 
