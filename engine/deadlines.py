@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from .diagram_api import DeadlineChange
-from .models import Case, Deadline, db
+from .models import Case, Deadline, db, execute_core
 
 DEADLINES = Deadline.__table__
 _KEY = "case_deadlines"
@@ -61,7 +61,7 @@ def rows_for(case_id: int) -> dict[str, DeadlineRow]:
     known = db.session.info.setdefault(_KEY, {})
     rows = known.get(case_id)
     if rows is None:
-        rows = {row.step: DeadlineRow(*row) for row in db.session.execute(_SELECT, {"case_id": case_id})}
+        rows = {row.step: DeadlineRow(*row) for row in execute_core(_SELECT, {"case_id": case_id})}
         known[case_id] = rows
     return rows
 
@@ -98,9 +98,9 @@ def write(case_id: int, changes: dict[str, DeadlineChange]) -> dict[str, Deadlin
             changed.append({"b_case_id": case_id, "b_step": step, **values})
             rows[step] = DeadlineRow(step=step, overdue=row.overdue, **values)
     if new:
-        db.session.execute(_INSERT, new)
+        execute_core(_INSERT, new)
     if changed:
-        db.session.execute(_UPDATE, changed)
+        execute_core(_UPDATE, changed)
     if new or changed:
         _expire_loaded_objects(case_id)
     return rows
@@ -110,7 +110,7 @@ def mark_overdue(case_id: int, steps: list[str]) -> None:
     rows = rows_for(case_id)
     steps = [s for s in steps if s in rows]
     if steps:
-        db.session.execute(_MARK_OVERDUE, {"b_case_id": case_id, "b_steps": steps})
+        execute_core(_MARK_OVERDUE, {"b_case_id": case_id, "b_steps": steps})
         for step in steps:
             rows[step].overdue = True
         _expire_loaded_objects(case_id)

@@ -6,7 +6,7 @@ from sqlalchemy import bindparam, insert, select, update
 from . import access, audit, clock, forms, instances, spiff
 from .diagram_api import DeadlineRuleError
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
-from .models import Case, CompletedTask, HumanTask, User, db
+from .models import Case, CompletedTask, HumanTask, User, db, execute_core
 from .presenters import case_view, task_view
 from .registry import form_schema
 from .transaction import transactional
@@ -104,7 +104,7 @@ def complete_task(task_id: str, data: dict, *, user: User) -> dict:
     audit.record(case.id, user.username, "task_completed", task.name)
     # A Core INSERT: nothing reads the row back in this transaction, and a second completion of the
     # same task fails on its primary key (IntegrityError, a Conflict) at once.
-    db.session.execute(_INSERT_COMPLETED, {
+    execute_core(_INSERT_COMPLETED, {
         "id": task.id, "case_id": case.id, "spec_id": task.spec_id, "name": task.name,
         "completed_by_id": user.id, "completed_at": clock.now()})
     try:

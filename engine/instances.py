@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from . import appointments, audit, clock, deadlines, notifications, spiff
 from .calendar import london_date
 from .diagram_api import StepEffects, collecting
-from .models import Case, CompletedTask, HumanTask, ProcessInstance, Timer, db
+from .models import Case, CompletedTask, HumanTask, ProcessInstance, Timer, db, execute_core
 from .registry import specs_for
 from .routing import route_task
 
@@ -198,7 +198,7 @@ def _write_instance(instance: ProcessInstance, state: str, completed: bool) -> N
     values = {"state": state, "library_version": spiff.LIBRARY_VERSION,
               "serializer_version": spiff.SERIALIZER_VERSION, "lock_version": instance.lock_version + 1,
               "updated_at": clock.now(), "status": "completed" if completed else instance.status}
-    written = db.session.execute(
+    written = execute_core(
         _UPDATE_INSTANCE, {**values, "b_id": instance.id, "b_lock_version": instance.lock_version}
     ).rowcount
     if written != 1:
@@ -209,11 +209,11 @@ def _write_instance(instance: ProcessInstance, state: str, completed: bool) -> N
 
 
 def _read_models_from_database(instance_id: int) -> ReadModels:
-    tasks = db.session.execute(
+    tasks = execute_core(
         select(HUMAN_TASKS.c.id, HUMAN_TASKS.c.stage, HUMAN_TASKS.c.due_on)
         .where(HUMAN_TASKS.c.instance_id == instance_id)
     ).all()
-    timers = db.session.execute(
+    timers = execute_core(
         select(TIMERS.c.task_id, TIMERS.c.spec_id, TIMERS.c.name, TIMERS.c.due_at)
         .where(TIMERS.c.instance_id == instance_id, TIMERS.c.fired_at.is_(None), TIMERS.c.cancelled_at.is_(None))
     ).all()
@@ -278,7 +278,7 @@ def _write_case(case: Case, values: dict) -> None:
     values = {**pending, **values}
     if not values:
         return
-    db.session.execute(update(CASES).where(CASES.c.id == case.id).values(values))
+    execute_core(update(CASES).where(CASES.c.id == case.id).values(values))
     for key, value in values.items():
         attributes.set_committed_value(case, key, value)
     if not state.committed_state:
@@ -317,7 +317,7 @@ def _sync_human_tasks(loaded: LoadedCase, before: dict[str, tuple[str, date | No
     ready = {view.id: view for view in spiff.ready_user_tasks(loaded.workflow)}
     gone = [task_id for task_id in before if task_id not in ready]
     if gone:
-        db.session.execute(_DELETE_TASKS, {"task_ids": gone})
+        execute_core(_DELETE_TASKS, {"task_ids": gone})
     now_written, new_rows, changed = {}, [], []
     for task_id, view in ready.items():
         deadline_step = view.properties.get("deadline")
@@ -328,9 +328,9 @@ def _sync_human_tasks(loaded: LoadedCase, before: dict[str, tuple[str, date | No
             changed.append({"b_id": task_id, "b_stage": current[0], "b_due_on": current[1]})
         now_written[task_id] = current
     if new_rows:
-        db.session.execute(_INSERT_TASKS, new_rows)
+        execute_core(_INSERT_TASKS, new_rows)
     if changed:
-        db.session.execute(_UPDATE_TASKS, changed)
+        execute_core(_UPDATE_TASKS, changed)
     return now_written, [row["id"] for row in new_rows]
 
 
@@ -378,7 +378,7 @@ def _sync_timers(loaded: LoadedCase, before: dict[str, spiff.WaitingTimer]) -> d
     _close_timers(loaded.instance.id, cancelled, "cancelled_at", now)
     added = [t for task_id, t in waiting.items() if task_id not in before]
     if added:
-        db.session.execute(_INSERT_TIMERS, [
+        execute_core(_INSERT_TIMERS, [
             {"instance_id": loaded.instance.id, "case_id": loaded.case.id, "task_id": t.task_id,
              "spec_id": t.spec_id, "name": t.title, "due_at": t.due_at, "attempts": 0}
             for t in added
@@ -391,4 +391,4 @@ def _sync_timers(loaded: LoadedCase, before: dict[str, spiff.WaitingTimer]) -> d
 def _close_timers(instance_id: int, task_ids: list[str], column: str, now) -> None:
     """Set fired_at or cancelled_at on timers that were still waiting."""
     if task_ids:
-        db.session.execute(_CLOSE_TIMERS[column], {"b_instance_id": instance_id, "b_task_ids": task_ids, "b_now": now})
+        execute_core(_CLOSE_TIMERS[column], {"b_instance_id": instance_id, "b_task_ids": task_ids, "b_now": now})

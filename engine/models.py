@@ -48,6 +48,16 @@ def tune_sqlite(dbapi_connection, _record) -> None:
         cursor.close()
 
 
+def execute_core(statement, params=None):
+    """Run a Core statement (on tables, no ORM entities) in the session's transaction.
+
+    The same as db.session.execute for such a statement (it neither autoflushes nor loads
+    objects there), minus the Session's ORM execution path, which costs more than running
+    a small statement on SQLite.
+    """
+    return db.session.connection().execute(statement, params)
+
+
 def utcnow() -> datetime:
     from . import clock
 

@@ -7,7 +7,7 @@ from sqlalchemy import bindparam, select
 
 from . import audit, clock, deadlines
 from .calendar import add_working_days, london_date, working_days_between
-from .models import AuditEvent, Case, Deadline, HumanTask, User, db
+from .models import AuditEvent, Case, Deadline, HumanTask, User, db, execute_core
 
 DUE_SOON_WORKING_DAYS = 2
 
@@ -102,12 +102,12 @@ _HISTORY = (
 def _open_tasks(case_id: int) -> list[dict]:
     return [
         {"id": task_id, "name": name, "role": role, "team": team, "assignee": username, "due_on": _iso(due_on)}
-        for task_id, name, role, team, username, due_on in db.session.execute(_OPEN_TASKS, {"case_id": case_id})
+        for task_id, name, role, team, username, due_on in execute_core(_OPEN_TASKS, {"case_id": case_id})
     ]
 
 
 def _history(case_id: int) -> list[dict]:
     return [
         {"at": at.isoformat(), "actor": actor, "event": event, "detail": detail}
-        for at, actor, event, detail in db.session.execute(_HISTORY, {"case_id": case_id})
+        for at, actor, event, detail in execute_core(_HISTORY, {"case_id": case_id})
     ]
