@@ -264,6 +264,7 @@ def _apply_case_changes(case: Case, effects: StepEffects, completed: bool, actor
 
 
 _CASE_COLUMNS = frozenset(column.key for column in Case.__mapper__.column_attrs)
+_CASE_UPDATES: dict[frozenset[str], object] = {}  # one statement per set of columns written
 
 
 def _write_case(case: Case, values: dict) -> None:
@@ -278,7 +279,12 @@ def _write_case(case: Case, values: dict) -> None:
     values = {**pending, **values}
     if not values:
         return
-    execute_core(update(CASES).where(CASES.c.id == case.id).values(values))
+    columns = frozenset(values)
+    statement = _CASE_UPDATES.get(columns)
+    if statement is None:
+        statement = _CASE_UPDATES[columns] = (
+            update(CASES).where(CASES.c.id == bindparam("b_id")).values({key: bindparam(key) for key in columns}))
+    execute_core(statement, {**values, "b_id": case.id})
     for key, value in values.items():
         attributes.set_committed_value(case, key, value)
     if not state.committed_state:
@@ -353,10 +359,15 @@ def _new_task_row(case: Case, instance: ProcessInstance, view, deadline_step, cu
 def _excluded_user(case: Case, spec_id: str | None) -> int | None:
     if not spec_id:
         return None
-    return db.session.scalar(
-        select(CompletedTask.completed_by_id).where(CompletedTask.case_id == case.id, CompletedTask.spec_id == spec_id)
-        .order_by(CompletedTask.completed_at.desc()).limit(1)
-    )
+    return execute_core(_LAST_COMPLETED_BY, {"case_id": case.id, "spec_id": spec_id}).scalar()
+
+
+_COMPLETED = CompletedTask.__table__
+_LAST_COMPLETED_BY = (
+    select(_COMPLETED.c.completed_by_id)
+    .where(_COMPLETED.c.case_id == bindparam("case_id"), _COMPLETED.c.spec_id == bindparam("spec_id"))
+    .order_by(_COMPLETED.c.completed_at.desc()).limit(1)
+)
 
 
 def _sync_timers(loaded: LoadedCase, before: dict[str, spiff.WaitingTimer]) -> dict[str, spiff.WaitingTimer]:
