@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timezone
 
 from sqlalchemy import bindparam, delete, event, insert, inspect, select, update
-from sqlalchemy.orm import Session, attributes, defer
+from sqlalchemy.orm import Session, attributes
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import appointments, audit, clock, deadlines, notifications, spiff
@@ -64,9 +64,19 @@ class ReadModels:
 
 
 @dataclass
+class InstanceRow:
+    """The columns of a process instance row a step uses (read and written by Core; the state apart)."""
+
+    id: int
+    process_version_id: int
+    status: str
+    lock_version: int
+
+
+@dataclass
 class LoadedCase:
     case: Case
-    instance: ProcessInstance
+    instance: InstanceRow
     workflow: object
     # None: not known in memory, read the rows from the database when saving.
     read_models: ReadModels | None = None
@@ -78,30 +88,31 @@ def start(case: Case, version_id: int, data: dict, actor: str) -> LoadedCase:
     effects = StepEffects()
     with collecting(effects):
         workflow = spiff.start_workflow(spec, subprocess_specs, data)
-    instance = ProcessInstance(
-        process_version_id=version_id,
-        state="",
-        library_version=spiff.LIBRARY_VERSION,
-        serializer_version=spiff.SERIALIZER_VERSION,
-    )
-    db.session.add(instance)
-    db.session.flush()
-    case.process_instance_id = instance.id
+    now = clock.now()
+    inserted = execute_core(_INSERT_INSTANCE, {
+        "process_version_id": version_id, "state": "", "library_version": spiff.LIBRARY_VERSION,
+        "serializer_version": spiff.SERIALIZER_VERSION, "status": "running", "lock_version": 1,
+        "created_at": now, "updated_at": now,
+    })
+    instance = InstanceRow(inserted.inserted_primary_key[0], version_id, "running", 1)
+    case.process_instance_id = instance.id  # written with the case's other changes by save()
     deadlines.new_case(case.id)
     loaded = LoadedCase(case, instance, workflow, ReadModels({}, {}))  # a new instance has no rows yet
     save(loaded, effects, actor)
     return loaded
 
 
+_INSERT_INSTANCE = insert(INSTANCES)
 # The state (tens of kB) is read only when the workflow is not kept in memory.
-_LOAD_INSTANCE = (select(ProcessInstance).where(ProcessInstance.id == bindparam("instance_id"))
-                  .options(defer(ProcessInstance.state)))
+_LOAD_INSTANCE = (select(INSTANCES.c.id, INSTANCES.c.process_version_id, INSTANCES.c.status, INSTANCES.c.lock_version)
+                  .where(INSTANCES.c.id == bindparam("instance_id")))
 _LOAD_INSTANCE_FOR_UPDATE = _LOAD_INSTANCE.with_for_update()
+_LOAD_STATE = select(INSTANCES.c.state).where(INSTANCES.c.id == bindparam("instance_id"))
 
 
 def load(case: Case, *, for_update: bool = False) -> LoadedCase:
     query = _LOAD_INSTANCE_FOR_UPDATE if for_update else _LOAD_INSTANCE
-    instance = db.session.scalars(query, {"instance_id": case.process_instance_id}).one()
+    instance = InstanceRow(*execute_core(query, {"instance_id": case.process_instance_id}).one())
     recalled = _recall(instance)
     if recalled is not None:
         workflow, read_models = recalled
@@ -109,7 +120,8 @@ def load(case: Case, *, for_update: bool = False) -> LoadedCase:
             deadlines.known(case.id, read_models.deadlines)
         return LoadedCase(case, instance, workflow, read_models)
     spec, subprocess_specs = specs_for(instance.process_version_id)
-    workflow = spiff.load_state(instance.state, spec, subprocess_specs)
+    state = execute_core(_LOAD_STATE, {"instance_id": instance.id}).scalar_one()
+    workflow = spiff.load_state(state, spec, subprocess_specs)
     return LoadedCase(case, instance, workflow)
 
 
@@ -122,7 +134,7 @@ _RECENT: OrderedDict[tuple[str, int], tuple[int, object, ReadModels]] = OrderedD
 _RECENT_SIZE = 256
 
 
-def _recall(instance: ProcessInstance):
+def _recall(instance: InstanceRow):
     entry = _RECENT.pop((db.engine.url.render_as_string(), instance.id), None)
     if entry is not None and entry[0] == instance.lock_version:
         return entry[1], entry[2]
@@ -143,8 +155,7 @@ def _forget_saved(session, *_args) -> None:
 def saved_in_transaction() -> list[tuple[int, int, object, ReadModels]]:
     """After the final flush and before commit: (instance id, lock version, workflow, read models) per save.
 
-    Read before committing, because a commit expires the instance rows and reading them again
-    would cost a query each.
+    Read before committing: the lock versions written in this transaction are the ones now in the database.
     """
     return [(loaded.instance.id, loaded.instance.lock_version, loaded.workflow, loaded.read_models)
             for loaded in db.session.info.get("saved_workflows", [])]
@@ -188,7 +199,7 @@ def save(loaded: LoadedCase, effects: StepEffects, actor: str) -> None:
     _remember_after_commit(loaded)
 
 
-def _write_instance(instance: ProcessInstance, state: str, completed: bool) -> None:
+def _write_instance(instance: InstanceRow, state: str, completed: bool) -> None:
     """Save the workflow state now, taking the optimistic lock: a concurrent save of the case fails here.
 
     A Core UPDATE rather than the unit of work (the row is the largest a step writes), and always
@@ -203,9 +214,7 @@ def _write_instance(instance: ProcessInstance, state: str, completed: bool) -> N
     ).rowcount
     if written != 1:
         raise StaleDataError(f"process instance {instance.id} was saved by someone else first")
-    # The object now matches its row, and the unit of work has nothing left to write for it.
-    for key, value in values.items():
-        attributes.set_committed_value(instance, key, value)
+    instance.lock_version, instance.status = values["lock_version"], values["status"]
 
 
 def _read_models_from_database(instance_id: int) -> ReadModels:
@@ -292,7 +301,7 @@ def _write_case(case: Case, values: dict) -> None:
         state._commit_all(state.dict, db.session().identity_map)
 
 
-def _apply_reminders_and_escalations(case: Case, instance: ProcessInstance, effects: StepEffects,
+def _apply_reminders_and_escalations(case: Case, instance: InstanceRow, effects: StepEffects,
                                      new_task_ids: list[str]) -> None:
     if not effects.overdue and not effects.reminders:
         return
@@ -340,7 +349,7 @@ def _sync_human_tasks(loaded: LoadedCase, before: dict[str, tuple[str, date | No
     return now_written, [row["id"] for row in new_rows]
 
 
-def _new_task_row(case: Case, instance: ProcessInstance, view, deadline_step, current) -> dict:
+def _new_task_row(case: Case, instance: InstanceRow, view, deadline_step, current) -> dict:
     route = route_task(view.lane, {"service_area": case.service_area, "procedure": case.procedure})
     audience = f"{route.role} ({route.team or 'appointed'})"
     audit.record(case.id, "system", "task_created", f"{view.title} for {audience}")
