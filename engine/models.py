@@ -55,7 +55,17 @@ def execute_core(statement, params=None):
     objects there), minus the Session's ORM execution path, which costs more than running
     a small statement on SQLite.
     """
-    return db.session.connection().execute(statement, params)
+    session = db.session()
+    transaction = session.get_transaction()
+    cached = session.info.get("core_connection")
+    if transaction is not None and cached is not None and cached[0] is transaction:
+        connection = cached[1]
+    else:
+        # Looking the connection up through the Session (and Flask-SQLAlchemy's get_bind) each time
+        # cost more than the statement; it is the same one until the transaction ends.
+        connection = session.connection()
+        session.info["core_connection"] = (session.get_transaction(), connection)
+    return connection.execute(statement, params)
 
 
 def utcnow() -> datetime:
