@@ -24,7 +24,9 @@ ensure_assets() {
     npm ci --no-audit --no-fund --loglevel=error
     echo "$want" > "$stamp"
   fi
-  if [ ! -f web/static/dist/govuk-frontend.min.css ] || [ bin/build-assets.mjs -nt web/static/dist/govuk-frontend.min.css ]; then
+  if [ ! -f web/static/dist/govuk-frontend.min.css ] || [ bin/build-assets.mjs -nt web/static/dist/govuk-frontend.min.css ] \
+     || [ ! -f web/static/dist/modeller.js ] || [ web/static/src/modeller.js -nt web/static/dist/modeller.js ] \
+     || [ package-lock.json -nt web/static/dist/modeller.js ]; then
     node bin/build-assets.mjs
   fi
 }

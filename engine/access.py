@@ -62,3 +62,28 @@ def can_manage_appointments(user) -> bool:
 def is_appointed_only(user) -> bool:
     """External people: they act only on what they are appointed to and assigned."""
     return not is_staff(user) and bool(APPOINTED_ROLES.intersection(user.roles))
+
+
+def can_change_procedure(user) -> bool:
+    """Triage is the customer relations team's job; complaints managers may correct it."""
+    return bool({"complaints_manager", "admin"}.intersection(user.roles)) or (
+        "officer" in user.roles and COORDINATING_TEAM in user.teams
+    )
+
+
+def can_merge_contacts(user) -> bool:
+    """Contact records are kept by the customer relations team; complaints managers may correct them."""
+    return can_change_procedure(user)
+
+
+def can_propose_restriction(user) -> bool:
+    return bool({"officer", "complaints_manager", "senior_manager"}.intersection(user.roles))
+
+
+def can_decide_restriction(user) -> bool:
+    """Ombudsman guidance: a senior officer decides, never the officer dealing with the person."""
+    return "senior_manager" in user.roles
+
+
+def can_see_restriction_report(user) -> bool:
+    return sees_every_case(user)

@@ -5,6 +5,7 @@ received on the next working day (statutory-rules.md, "Working days").
 """
 from __future__ import annotations
 
+import calendar as _months
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -80,6 +81,35 @@ def holidays_skipped(start: date, end: date, calendar: WorkingDayCalendar = DEFA
             found.append((day, name))
         day += timedelta(days=1)
     return found
+
+
+def add_calendar_months(start: date, months: int) -> date:
+    """Return the date `months` calendar months after `start`; the month's last day when it is shorter."""
+    if months < 0:
+        raise ValueError("months must not be negative")
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    return date(year, month, min(start.day, _months.monthrange(year, month)[1]))
+
+
+def last_day_of_months_period(start: date, months: int) -> date:
+    """Return the last day of a period of `months` calendar months beginning on `start`.
+
+    The period ends the day before the corresponding date; where the last month has no
+    corresponding date (31 August + 6 months), it ends on that month's last day.
+    """
+    corresponding = add_calendar_months(start, months)
+    if corresponding.day != start.day:
+        return corresponding
+    return corresponding - timedelta(days=1)
+
+
+def next_working_day(after: date, calendar: WorkingDayCalendar = DEFAULT_CALENDAR) -> date:
+    """Return the first working day after `after` (whatever kind of day `after` is)."""
+    day = after + timedelta(days=1)
+    while not calendar.is_working_day(day):
+        day += timedelta(days=1)
+    return day
 
 
 def end_of_day(day: date) -> datetime:

@@ -6,15 +6,14 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from . import access, appointments, audit, clock, forms, instances, registry, spiff
+from . import access, appointments, audit, clock, contacts, deadlines, forms, instances, spiff, triage
 from .calendar import london_date
-from .errors import Conflict, NotFound, ValidationFailed
+from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .models import Case, Deadline, User, db
 from .presenters import case_view
 from .transaction import transactional
 
 INTAKE_FORM = Path(__file__).resolve().parent.parent / "processes" / "forms" / "intake.json"
-TRIAGE_DECISION = "procedure_for_contact"
 NEXT_STAGE = {"stage1": "stage2", "stage2": "stage3"}
 PAGE_SIZE = 25
 # Older than any record a council would still be handling; also keeps references CMP-YYYY-NNNNNN.
@@ -30,60 +29,64 @@ def validate_intake(data: dict) -> dict:
         raise ValidationFailed({"received_on": "Date received must be today or in the past"})
     if received < EARLIEST_RECEIPT:
         raise ValidationFailed({"received_on": f"Date received must be on or after {EARLIEST_RECEIPT.isoformat()}"})
-    return {**data, "received_on": received.isoformat(), "social_care": data.get("social_care", "none")}
-
-
-def _triage(data: dict) -> dict:
-    decided = registry.decide(TRIAGE_DECISION, data)
-    if decided is None:
-        # No triage table deployed: every complaint follows the corporate procedure.
-        return {"procedure": "corporate" if data["kind"] == "complaint" else "none",
-                "process_id": "corporate_complaint" if data["kind"] == "complaint" else None}
-    return decided
+    happened = date.fromisoformat(data["happened_on"]) if data.get("happened_on") else None
+    if happened and happened > received:
+        raise ValidationFailed({"happened_on": "The date it happened must be on or before the date received"})
+    return {**data, "received_on": received.isoformat(), "social_care": data.get("social_care", "none"),
+            "exclusion": data.get("exclusion", "none")}
 
 
 @transactional
-def open_case(data: dict, *, actor: User) -> dict:
-    """Log a complaint, comment or compliment and start the procedure that applies to it."""
-    if not access.can_log_contact(actor):
+def open_case(data: dict, *, actor: User, source: str = "staff") -> dict:
+    """Log a complaint, comment or compliment and start the procedure the triage table suggests."""
+    if source not in triage.SOURCES or not access.can_log_contact(actor):
         raise NotFound("Not found")
+    return case_view(create_case(data, actor_name=actor.username, source=source))
+
+
+def create_case(data: dict, *, actor_name: str, source: str = "staff") -> Case:
+    """Validate a new contact, save it and start its procedure, inside the caller's transaction.
+
+    The callers decide who may log a contact: staff through open_case, the public through their own form.
+    `source` says who triaged it: "staff" who logged it, or "public", which a person then checks.
+    """
     data = validate_intake(data)
-    triage = _triage(data)
-    received = date.fromisoformat(data["received_on"])
+    suggestion = triage.suggest(data)
     complainant = data["complainant"]
     case = Case(
-        kind=data["kind"], procedure=triage["procedure"], stage="intake", status="open",
+        kind=data["kind"], procedure=suggestion["procedure"], stage="intake", status="open",
         service_area=data["service_area"], channel=data["channel"], summary=data["summary"],
         details=data.get("details", ""), social_care=data["social_care"], complainant=complainant,
         complainant_name=complainant["name"], complainant_email=complainant.get("email"),
-        on_behalf_of=data.get("on_behalf_of"), contractor=data.get("contractor"), received_on=received,
-        created_at=clock.now(),
+        on_behalf_of=data.get("on_behalf_of"), contractor=data.get("contractor"),
+        received_on=date.fromisoformat(data["received_on"]),
+        happened_on=date.fromisoformat(data["happened_on"]) if data.get("happened_on") else None,
+        exclusion=data["exclusion"], triage_reason=suggestion.get("reason"),
+        desired_outcome=data.get("desired_outcome"), created_at=clock.now(),
     )
     db.session.add(case)
     db.session.flush()
-    case.reference = f"CMP-{received.year}-{case.id:06d}"
-    audit.record(case.id, actor.username, "case_opened", f"{case.kind} received by {case.channel}: {case.summary}")
-    _start_procedure(case, triage.get("process_id"), actor)
-    return case_view(case)
+    deadlines.new_case(case.id)  # a new case has no deadline rows: its steps need not read them
+    case.reference = f"CMP-{case.received_on.year}-{case.id:06d}"
+    audit.record(case.id, actor_name, "case_opened", f"{case.kind} received by {case.channel}: {case.summary}")
+    audit.record(case.id, "system", "triaged", f"{triage.PROCEDURE_LABELS[case.procedure].capitalize()}: "
+                 f"{case.triage_reason}")
+    contacts.link_case(case, actor_name)
+    triage.start_procedure(case, suggestion.get("process_id"), actor_name)
+    triage.start_check(case, source, actor_name)
+    from . import restrictions  # here: restrictions builds on this module's find_visible_case
+
+    restrictions.route_new_case(case, actor_name)
+    return case
 
 
-def _start_procedure(case: Case, process_id: str | None, actor: User) -> None:
-    if process_id is None:
-        case.stage, case.status, case.closed_on = "closed", "closed", london_date(clock.now())
-        audit.record(case.id, actor.username, "recorded", f"{case.kind.capitalize()} recorded for {case.service_area}")
-        return
-    version_id = registry.latest_version_id(process_id)
-    if version_id is None:
-        # Keep the contact rather than refuse it: a manager must pick it up by hand.
-        audit.record(case.id, "system", "procedure_missing",
-               f"No {process_id} diagram is deployed; a complaints manager must handle this case")
-        return
-    data = {
-        "case_reference": case.reference, "received_on": case.received_on.isoformat(),
-        "service_area": case.service_area, "summary": case.summary, "details": case.details,
-        "complainant_name": case.complainant_name, "kind": case.kind,
-    }
-    instances.start(case, version_id, data, actor.username)
+def contractor_key(name: str):
+    """Contractor names are typed by people: compare them trimmed and case-insensitively."""
+    return func.lower(func.trim(name)) if not isinstance(name, str) else name.strip().lower()
+
+
+def same_contractor(name: str):
+    return contractor_key(Case.contractor) == contractor_key(name)
 
 
 def find_visible_case(reference: str, user: User) -> Case:
@@ -97,7 +100,7 @@ def read_case(reference: str, *, user: User) -> dict:
     return case_view(find_visible_case(reference, user))
 
 
-def list_cases(user: User, *, procedure=None, stage=None, status=None, service_area=None,
+def list_cases(user: User, *, procedure=None, stage=None, status=None, service_area=None, contractor=None,
                overdue: bool = False, page: int = 1) -> dict:
     if not access.can_list_cases(user):
         raise NotFound("Not found")
@@ -108,6 +111,8 @@ def list_cases(user: User, *, procedure=None, stage=None, status=None, service_a
                           (Case.service_area, service_area)):
         if value:
             query = query.where(column == value)
+    if contractor:
+        query = query.where(same_contractor(contractor))
     if overdue:
         today = london_date(clock.now())
         late = select(Deadline.case_id).where(Deadline.completed_on.is_(None), Deadline.due_on < today)
@@ -119,12 +124,41 @@ def list_cases(user: User, *, procedure=None, stage=None, status=None, service_a
 
 
 @transactional
+def change_procedure(reference: str, procedure: str, reason: str, *, actor: User) -> dict:
+    """A member of the triage team moves a case to another procedure (or out of the policy), with a reason."""
+    case = find_visible_case(reference, actor)
+    if not access.can_change_procedure(actor):
+        raise Forbidden("Only the customer relations team and complaints managers can change the procedure")
+    if case.status != "open":
+        raise Conflict(f"Case {reference} is {case.status}; its procedure cannot change")
+    if procedure not in triage.PROCEDURE_LABELS:
+        raise ValidationFailed({"procedure": "Choose the procedure"})
+    if procedure == case.procedure:
+        raise ValidationFailed({"procedure": "The case already follows that procedure"})
+    triage.apply_decision(case, procedure, (reason or "").strip(), actor=actor)
+    return case_view(case)
+
+
+@transactional
 def escalate_case(reference: str, reason: str, *, actor: User) -> dict:
     """The complainant asks for the next stage: deliver the request to the waiting diagram."""
     case = find_visible_case(reference, actor)
     if not access.is_staff(actor):
         # Appointed people work on a case; only the council moves it on for the complainant.
         raise NotFound(f"No case {reference}")
+    move_to_next_stage(case, reason, actor_name=actor.username)
+    return case_view(case)
+
+
+def next_stage_open(case: Case, today: date) -> bool:
+    """Whether the complainant may ask for the next stage of this case today."""
+    return (case.status == "open" and case.process_instance_id is not None and case.stage in NEXT_STAGE
+            and case.next_stage_request_by is not None and today <= case.next_stage_request_by)
+
+
+def move_to_next_stage(case: Case, reason: str, *, actor_name: str) -> None:
+    """Deliver a next-stage request to the case's diagram in the caller's transaction; Conflict if it is not open."""
+    reference = case.reference
     if case.status != "open" or case.process_instance_id is None:
         raise Conflict(f"Case {reference} is {case.status}; it cannot move to another stage")
     next_stage = NEXT_STAGE.get(case.stage)
@@ -136,15 +170,14 @@ def escalate_case(reference: str, reason: str, *, actor: User) -> dict:
     if today > case.next_stage_request_by:
         raise Conflict(f"The time to ask for {next_stage} ended on {case.next_stage_request_by.isoformat()}")
     loaded = instances.load(case, for_update=True)
-    audit.record(case.id, actor.username, "next_stage_requested", f"{next_stage}: {reason or 'no reason given'}")
+    audit.record(case.id, actor_name, "next_stage_requested", f"{next_stage}: {reason or 'no reason given'}")
     case.next_stage_request_by = None
     try:
-        with instances.step(loaded, actor.username):
+        with instances.step(loaded, actor_name):
             spiff.send_message(loaded.workflow, f"{next_stage}_requested",
                                {"requested_on": today.isoformat(), "reason": reason or ""})
     except spiff.NotWaitingForMessage:
         raise Conflict(f"Case {reference} is not waiting for a {next_stage} request") from None
-    return case_view(case)
 
 
 @transactional

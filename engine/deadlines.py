@@ -1,18 +1,22 @@
 """A case's deadline rows as plain values, read and written with Core statements.
 
-Deadlines are written only by `instances.save` (what the diagram set in a step). What a
-transaction loaded or wrote is kept in the session until it commits or rolls back, so the
-step that changes them and the view returned afterwards read them once between them.
-Nothing outlives the transaction: the next one reads the rows again.
+A step's deadlines are written by `instances.save` (what the diagram set). What a transaction
+loaded or wrote is kept in the session until it commits or rolls back, so the step that changes
+them and the view returned afterwards read them once between them. Nothing outlives the
+transaction: the next one reads the rows again (a case has several process instances, and
+triage's change of procedure deletes the rows, so no instance's lock version says they are current).
+Anything else that writes the table in the transaction through the Session (a statement on it,
+such as triage's DELETE, or a flush of Deadline objects) makes every case's rows be read again.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from datetime import date
 
 from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.orm import Session
 
+from .calendar import working_days_between
 from .diagram_api import DeadlineChange
 from .models import Case, Deadline, db, execute_core
 
@@ -31,6 +35,8 @@ class DeadlineRow:
     extended_working_days: int
     completed_on: date | None
     overdue: bool = False
+    # Working days from start_on to completed_on, written when the step is completed (for timeliness figures).
+    working_days_taken: int | None = None
 
     def as_change(self) -> DeadlineChange:
         return DeadlineChange(self.step, self.due_on, self.basis, self.start_on, self.working_days,
@@ -38,6 +44,7 @@ class DeadlineRow:
 
 
 _CHANGE_FIELDS = tuple(f.name for f in fields(DeadlineChange) if f.name != "step")
+_WRITTEN_FIELDS = (*_CHANGE_FIELDS, "working_days_taken")
 _SELECT = (
     select(*(DEADLINES.c[f.name] for f in fields(DeadlineRow)))
     .where(DEADLINES.c.case_id == bindparam("case_id"))
@@ -47,7 +54,7 @@ _INSERT = insert(DEADLINES)
 _UPDATE = (
     update(DEADLINES)
     .where(DEADLINES.c.case_id == bindparam("b_case_id"), DEADLINES.c.step == bindparam("b_step"))
-    .values({name: bindparam(name) for name in _CHANGE_FIELDS})
+    .values({name: bindparam(name) for name in _WRITTEN_FIELDS})
 )
 _MARK_OVERDUE = (
     update(DEADLINES)
@@ -66,35 +73,27 @@ def rows_for(case_id: int) -> dict[str, DeadlineRow]:
     return rows
 
 
-def known(case_id: int, rows: dict[str, DeadlineRow]) -> None:
-    """Rows known to be the case's current ones (kept with the workflow by the save that wrote them)."""
-    db.session.info.setdefault(_KEY, {}).setdefault(case_id, snapshot_of(rows))
-
-
-def snapshot(case_id: int) -> dict[str, DeadlineRow]:
-    return snapshot_of(rows_for(case_id))
-
-
-def snapshot_of(rows: dict[str, DeadlineRow]) -> dict[str, DeadlineRow]:
-    return {step: replace(row) for step, row in rows.items()}
-
-
 def new_case(case_id: int) -> None:
-    """A case created in this transaction has no deadlines yet: nothing to read."""
+    """A case created in this transaction (cases.create_case) has no deadlines yet: nothing to read."""
     db.session.info.setdefault(_KEY, {})[case_id] = {}
 
 
-def write(case_id: int, changes: dict[str, DeadlineChange]) -> dict[str, DeadlineRow]:
-    """Insert or update the deadlines a step set (only those that differ); return all of the case's rows."""
+def write(case_id: int, changes: dict[str, DeadlineChange], calendar) -> dict[str, DeadlineRow]:
+    """Insert or update the deadlines a step set (only those that differ); return all of the case's rows.
+
+    `calendar` is the step's working-day calendar, for the working days a completed step took.
+    """
     rows = rows_for(case_id)
     new, changed = [], []
     for step, change in changes.items():
         values = {name: getattr(change, name) for name in _CHANGE_FIELDS}
+        values["working_days_taken"] = (working_days_between(change.start_on, change.completed_on, calendar)
+                                        if change.start_on and change.completed_on else None)
         row = rows.get(step)
         if row is None:
             new.append({"case_id": case_id, "step": step, "overdue": False, **values})
             rows[step] = DeadlineRow(step=step, **values)
-        elif row.as_change() != change:
+        elif row.as_change() != change or row.working_days_taken != values["working_days_taken"]:
             changed.append({"b_case_id": case_id, "b_step": step, **values})
             rows[step] = DeadlineRow(step=step, overdue=row.overdue, **values)
     if new:
@@ -131,3 +130,30 @@ def _expire_loaded_objects(case_id: int) -> None:
 @event.listens_for(Session, "after_soft_rollback")
 def _forget(session, *_args) -> None:
     session.info.pop(_KEY, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_end(session, transaction) -> None:
+    if transaction.parent is None:  # the outermost transaction (also a close() without commit or rollback)
+        session.info.pop(_KEY, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _written_by_a_statement(orm_execute_state) -> None:
+    """An INSERT, UPDATE or DELETE on the table run through the Session (e.g. triage clearing a case's deadlines)."""
+    if (orm_execute_state.is_insert or orm_execute_state.is_update or orm_execute_state.is_delete) \
+            and _is_deadlines(getattr(orm_execute_state.statement, "table", None)):
+        orm_execute_state.session.info.pop(_KEY, None)
+
+
+def _is_deadlines(table) -> bool:
+    # An ORM statement (delete(Deadline)) names an annotated copy of the table.
+    return table is DEADLINES or getattr(table, "name", None) == DEADLINES.name
+
+
+@event.listens_for(Session, "after_flush")
+def _written_by_a_flush(session, _flush_context) -> None:
+    """Deadline objects added, changed or deleted through the unit of work."""
+    if _KEY in session.info and any(isinstance(obj, Deadline)
+                                    for group in (session.new, session.dirty, session.deleted) for obj in group):
+        session.info.pop(_KEY, None)

@@ -16,11 +16,14 @@ from . import clock
 from .calendar import (
     DEFAULT_CALENDAR,
     WorkingDayCalendar,
+    add_calendar_months as _add_calendar_months,
     add_working_days as _add_working_days,
     day_zero,
     end_of_day as _end_of_day,
     holidays_skipped,
+    last_day_of_months_period as _last_day_of_months_period,
     london_date,
+    next_working_day as _next_working_day,
 )
 
 
@@ -62,6 +65,13 @@ class StepEffects:
     appointments: list[tuple[str, str, str | None]] = field(default_factory=list)
     withdrawn_reason: str | None = None
     notes: list[tuple[str, str]] = field(default_factory=list)
+    procedure_decision: tuple[str, str] | None = None
+    # (event, action id, detail) from an action-tracking diagram: reminder, overdue, completed.
+    action_events: list[tuple[str, int, dict]] = field(default_factory=list)
+    # (what happened, its values) for the contact restriction this process decides: see restriction_records.
+    restriction_changes: list[tuple[str, dict]] = field(default_factory=list)
+    # Set by the engine, not a diagram: this procedure is being replaced by another.
+    superseded: bool = False
 
     def deadline(self, step: str) -> DeadlineChange | None:
         return self.deadlines.get(step) or self.known_deadlines.get(step)
@@ -172,6 +182,24 @@ def working_days_before(due_on, working_days: int) -> str:
     return day.isoformat()
 
 
+def next_working_day(after) -> str:
+    """Return the ISO date of the first working day after `after` (e.g. 'by the next working day')."""
+    return _next_working_day(_as_date(after), _current().calendar).isoformat()
+
+
+def add_calendar_months(start_on, months: int) -> str:
+    """Return the ISO date `months` calendar months after `start_on` (the month's last day if shorter)."""
+    return _add_calendar_months(_as_date(start_on), int(months)).isoformat()
+
+
+def last_day_of_months(start_on, months: int) -> str:
+    """Return the ISO date of the last day of a period of `months` calendar months beginning on `start_on`.
+
+    For limits such as 'within six months beginning on the day the complaint was received'.
+    """
+    return _last_day_of_months_period(_as_date(start_on), int(months)).isoformat()
+
+
 def end_of_day(on) -> str:
     """Return the aware ISO instant when the London day `on` ends: a timeDate for 'once this date has passed'."""
     return _end_of_day(_as_date(on)).isoformat()
@@ -241,9 +269,121 @@ def more_than_a_year_between(earlier, later) -> bool:
     return second > anniversary
 
 
+PROCEDURES = ("corporate", "childrens_statutory", "adults_statutory", "none")
+
+
+def confirm_procedure(procedure: str, reason: str = "") -> None:
+    """A person confirmed the triage suggestion, or chose another procedure (which needs a reason).
+
+    The engine compares it with the case's procedure after the step: a change stops the running
+    procedure and starts the chosen one.
+    """
+    if procedure not in PROCEDURES:
+        raise DeadlineRuleError(f"Choose one of: {', '.join(PROCEDURES)}", "procedure")
+    _current().procedure_decision = (procedure, str(reason or "").strip())
+
+
 def add_history(event: str, detail: str = "") -> None:
     """Write a line in the case history."""
     _current().notes.append((event, detail))
+
+
+def refuse(message: str, field_name: str | None = None) -> None:
+    """Refuse the form being completed: the engine shows `message` against `field_name` and saves nothing."""
+    raise DeadlineRuleError(str(message), field_name)
+
+
+def action_reminder(action_id) -> None:
+    """Remind the owner of action `action_id` that it is due soon."""
+    _current().action_events.append(("reminder", int(action_id), {}))
+
+
+def action_overdue(action_id) -> None:
+    """Mark action `action_id` overdue and tell its owner."""
+    _current().action_events.append(("overdue", int(action_id), {}))
+
+
+def action_completed(action_id, completed_on=None, note: str = "") -> None:
+    """Record that action `action_id` was done on `completed_on` (default today), with what was done."""
+    done = _as_date(completed_on).isoformat() if completed_on else today()
+    _current().action_events.append(("completed", int(action_id), {"completed_on": done, "note": str(note or "")}))
+
+
+RESTRICTION_MEASURES = ("single_point_of_contact", "written_only", "call_limits", "no_reply", "visit_limits")
+RESTRICTION_SCOPES = ("service_area", "council")
+
+
+def calendar_months_after(on, months: int) -> str:
+    """Return the ISO date `months` calendar months after `on` (the last day of a shorter month if need be)."""
+    start = _as_date(on)
+    index = start.month - 1 + int(months)
+    year, month = start.year + index // 12, index % 12 + 1
+    next_month = date(year + (month == 12), month % 12 + 1, 1)
+    return date(year, month, min(start.day, (next_month - timedelta(days=1)).day)).isoformat()
+
+
+def _required_text(value, field_name: str, message: str) -> str:
+    text = str(value or "").strip()
+    if not text:
+        raise DeadlineRuleError(message, field_name)
+    return text
+
+
+def record_restriction(measures, single_point_of_contact, scope, reasons, review_on,
+                       call_limit="", visit_limit="") -> str:
+    """A senior manager imposed the restriction: record it, its scope and review date; return the review date.
+
+    The engine checks the named officer exists and that the person deciding is a senior manager.
+    """
+    chosen = [m for m in (measures or []) if m in RESTRICTION_MEASURES]
+    if not chosen:
+        raise DeadlineRuleError("Choose at least one restriction", "measures")
+    if scope not in RESTRICTION_SCOPES:
+        raise DeadlineRuleError("Choose where the restriction applies", "scope")
+    if "call_limits" in chosen and not str(call_limit or "").strip():
+        raise DeadlineRuleError("Say what the limits on calls are", "call_limit")
+    if "visit_limits" in chosen and not str(visit_limit or "").strip():
+        raise DeadlineRuleError("Say what the limits on visits are", "visit_limit")
+    _current().restriction_changes.append(("decided", {
+        "measures": chosen, "scope": scope,
+        "single_point_of_contact": _required_text(single_point_of_contact, "single_point_of_contact",
+                                                  "Name the officer who will be the single point of contact"),
+        "reasons": _required_text(reasons, "decision_reasons", "Give the reasons for the decision"),
+        "review_on": _as_date(review_on).isoformat(),
+        "call_limit": str(call_limit or "").strip(), "visit_limit": str(visit_limit or "").strip(),
+    }))
+    return _as_date(review_on).isoformat()
+
+
+def refuse_restriction(reasons) -> None:
+    """A senior manager decided not to restrict contact; the reasons are recorded."""
+    _current().restriction_changes.append(
+        ("refused", {"reasons": _required_text(reasons, "decision_reasons", "Give the reasons for the decision")}))
+
+
+def record_decision_letter(sent_on, method) -> None:
+    """The decision letter (restriction, scope, review date, right to go to the Ombudsman) was sent."""
+    _current().restriction_changes.append(("letter_sent", {"sent_on": _as_date(sent_on).isoformat(),
+                                                           "method": str(method or "")}))
+
+
+def renew_restriction(reasons, review_on) -> str:
+    """At review, the restriction is renewed with reasons until a new review date; return that date."""
+    _current().restriction_changes.append(("renewed", {
+        "reasons": _required_text(reasons, "review_reasons", "Give the reasons for renewing the restriction"),
+        "review_on": _as_date(review_on).isoformat()}))
+    return _as_date(review_on).isoformat()
+
+
+def end_restriction(reasons) -> None:
+    """At review, the restriction is ended before its review date."""
+    _current().restriction_changes.append(
+        ("ended", {"reasons": _required_text(reasons, "review_reasons", "Give the reasons for ending it")}))
+
+
+def lapse_restriction() -> None:
+    """The review date came without a renewal: the restriction lapses."""
+    _current().restriction_changes.append(("lapsed", {}))
 
 
 DIAGRAM_FUNCTIONS = {
@@ -254,6 +394,9 @@ DIAGRAM_FUNCTIONS = {
         complete_deadline,
         add_working_days,
         working_days_before,
+        next_working_day,
+        add_calendar_months,
+        last_day_of_months,
         end_of_day,
         start_of_day,
         today,
@@ -265,6 +408,18 @@ DIAGRAM_FUNCTIONS = {
         appoint,
         withdraw,
         more_than_a_year_between,
+        confirm_procedure,
         add_history,
+        refuse,
+        action_reminder,
+        action_overdue,
+        action_completed,
+        calendar_months_after,
+        record_restriction,
+        refuse_restriction,
+        record_decision_letter,
+        renew_restriction,
+        end_restriction,
+        lapse_restriction,
     )
 }

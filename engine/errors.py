@@ -28,3 +28,7 @@ class DeploymentRefused(EngineError):
     def __init__(self, reasons: list[str]):
         super().__init__("Deployment refused: " + "; ".join(reasons))
         self.reasons = reasons
+
+
+class RateLimited(EngineError):
+    """Too many requests from one place in a short time; the caller should wait and try again."""

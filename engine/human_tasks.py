@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, insert, select, update
 
-from . import access, audit, clock, forms, instances, spiff
+from . import access, audit, clock, forms, instances, remedies, spiff, triage
+from .calendar import london_date
 from .diagram_api import DeadlineRuleError
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .models import Case, CompletedTask, HumanTask, User, db, execute_core
@@ -95,8 +96,9 @@ def release_task(task_id: str, *, user: User) -> dict:
 def complete_task(task_id: str, data: dict, *, user: User) -> dict:
     """Check the form data, move the workflow on and save it; nothing changes if any of that fails."""
     task, case = _task_and_case_to_work_on(task_id, user)
-    forms.validate(_form_for(task), data)
-    loaded = instances.load(case, for_update=True)
+    schema, stage = _form_for(task), task.stage
+    forms.validate(schema, data)
+    loaded = instances.load(case, for_update=True, instance_id=task.instance_id)
     ready = spiff.find_ready_user_task(loaded.workflow, task_id)
     if ready is None:
         raise Conflict("This task is no longer open")
@@ -108,8 +110,11 @@ def complete_task(task_id: str, data: dict, *, user: User) -> dict:
         "id": task.id, "case_id": case.id, "spec_id": task.spec_id, "name": task.name,
         "completed_by_id": user.id, "completed_at": clock.now()})
     try:
-        with instances.step(loaded, user.username):
+        with instances.step(loaded, user.username) as effects:
             spiff.complete_user_task(loaded.workflow, ready, data)
     except DeadlineRuleError as err:
         raise ValidationFailed({err.field_name or "_form": str(err)}) from None
+    remedies.record_from_form(case.id, stage, schema, data, london_date(clock.now()))
+    if effects.procedure_decision:
+        triage.apply_decision(case, *effects.procedure_decision, actor=user)
     return case_view(case)

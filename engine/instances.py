@@ -19,10 +19,10 @@ from sqlalchemy import bindparam, delete, event, insert, inspect, select, update
 from sqlalchemy.orm import Session, attributes
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import appointments, audit, clock, deadlines, notifications, spiff
+from . import action_tracking, appointments, audit, clock, deadlines, notifications, restriction_records, spiff
 from .calendar import london_date
-from .diagram_api import StepEffects, collecting
-from .models import Case, CompletedTask, HumanTask, ProcessInstance, Timer, db, execute_core
+from .diagram_api import DeadlineChange, StepEffects, collecting
+from .models import Case, CompletedTask, Deadline, HumanTask, ProcessInstance, Timer, db, execute_core
 from .registry import specs_for
 from .routing import route_task
 
@@ -59,8 +59,9 @@ class ReadModels:
 
     tasks: dict[str, tuple[str, date | None]]   # open human task id -> (stage, due_on)
     timers: dict[str, spiff.WaitingTimer]         # waiting timer task id -> timer (due_at in UTC)
-    # The case's deadline rows (only saves write them); None when not known.
-    deadlines: dict[str, deadlines.DeadlineRow] | None = None
+    # Not the case's deadline rows: they belong to the case, not to this instance, and other instances
+    # of the case (side processes), triage's change of procedure and case moves write them without
+    # touching this instance's lock version. Each step reads them (one SELECT, engine/deadlines.py).
 
 
 @dataclass
@@ -71,6 +72,11 @@ class InstanceRow:
     process_version_id: int
     status: str
     lock_version: int
+
+    @property
+    def state(self) -> str:
+        """The workflow state as saved (read when asked for: a step does not need it)."""
+        return execute_core(_LOAD_STATE, {"instance_id": self.id}).one()[0]
 
 
 @dataclass
@@ -83,7 +89,8 @@ class LoadedCase:
     fired_timers: set[str] = field(default_factory=set)
 
 
-def start(case: Case, version_id: int, data: dict, actor: str) -> LoadedCase:
+def start(case: Case, version_id: int, data: dict, actor: str, *, main: bool = True) -> LoadedCase:
+    """Start a diagram for the case: its procedure (`main`), or a side process such as the triage check."""
     spec, subprocess_specs = specs_for(version_id)
     effects = StepEffects()
     with collecting(effects):
@@ -95,8 +102,8 @@ def start(case: Case, version_id: int, data: dict, actor: str) -> LoadedCase:
         "created_at": now, "updated_at": now,
     })
     instance = InstanceRow(inserted.inserted_primary_key[0], version_id, "running", 1)
-    case.process_instance_id = instance.id  # written with the case's other changes by save()
-    deadlines.new_case(case.id)
+    if main:
+        case.process_instance_id = instance.id  # written with the case's other changes by save()
     loaded = LoadedCase(case, instance, workflow, ReadModels({}, {}))  # a new instance has no rows yet
     save(loaded, effects, actor)
     return loaded
@@ -107,31 +114,47 @@ _INSERT_INSTANCE = insert(INSTANCES)
 _LOAD_INSTANCE = (select(INSTANCES.c.id, INSTANCES.c.process_version_id, INSTANCES.c.status, INSTANCES.c.lock_version)
                   .where(INSTANCES.c.id == bindparam("instance_id")))
 _LOAD_INSTANCE_FOR_UPDATE = _LOAD_INSTANCE.with_for_update()
-_LOAD_STATE = select(INSTANCES.c.state).where(INSTANCES.c.id == bindparam("instance_id"))
+_LOAD_STATE = (select(INSTANCES.c.state, INSTANCES.c.serializer_version)
+               .where(INSTANCES.c.id == bindparam("instance_id")))
 
 
-def load(case: Case, *, for_update: bool = False) -> LoadedCase:
+def load(case: Case, *, for_update: bool = False, instance_id: int | None = None) -> LoadedCase:
+    """Load the case's procedure, or another of its diagrams (`instance_id`, e.g. the triage check)."""
     query = _LOAD_INSTANCE_FOR_UPDATE if for_update else _LOAD_INSTANCE
-    instance = InstanceRow(*execute_core(query, {"instance_id": case.process_instance_id}).one())
+    instance = InstanceRow(*execute_core(query, {"instance_id": instance_id or case.process_instance_id}).one())
     recalled = _recall(instance)
     if recalled is not None:
         workflow, read_models = recalled
-        if read_models.deadlines is not None:
-            deadlines.known(case.id, read_models.deadlines)
         return LoadedCase(case, instance, workflow, read_models)
     spec, subprocess_specs = specs_for(instance.process_version_id)
-    state = execute_core(_LOAD_STATE, {"instance_id": instance.id}).scalar_one()
-    workflow = spiff.load_state(state, spec, subprocess_specs)
+    state, serializer_version = execute_core(_LOAD_STATE, {"instance_id": instance.id}).one()
+    workflow = spiff.load_state(state, spec, subprocess_specs, serializer_version)
     return LoadedCase(case, instance, workflow)
+
+
+def read_workflow(case: Case):
+    """The case's workflow as last committed, for reading only (a page): restored from its saved state.
+
+    It never takes the in-memory copy, which belongs to whoever takes the next step.
+    """
+    instance = db.session.get(ProcessInstance, case.process_instance_id)
+    spec, subprocess_specs = specs_for(instance.process_version_id)
+    return spiff.load_state(instance.state, spec, subprocess_specs, instance.serializer_version)
 
 
 # Workflows saved by this process, by (database, instance id): (lock_version, workflow, read models).
 # Restoring from JSON costs more than the rest of a step; an entry is taken out for exclusive use and
 # put back only after its transaction commits, so a failed step can never leave a half-changed workflow
 # here. Every save bumps the lock version, so an entry whose version matches the database row also
-# describes that instance's inbox and timer rows, and its case's deadline rows, exactly.
+# describes that instance's inbox and timer rows exactly (not its case's deadlines: see ReadModels).
 _RECENT: OrderedDict[tuple[str, int], tuple[int, object, ReadModels]] = OrderedDict()
 _RECENT_SIZE = 256
+
+
+def forget_remembered() -> None:
+    """Drop every remembered workflow: for whoever deletes process instances (test databases being emptied),
+    since SQLite may then hand a deleted instance's id to a new one."""
+    _RECENT.clear()
 
 
 def _recall(instance: InstanceRow):
@@ -181,25 +204,39 @@ def step(loaded: LoadedCase, actor: str):
     save(loaded, effects, actor)
 
 
+def deadline_change(row: Deadline) -> DeadlineChange:
+    return DeadlineChange(
+        row.step, row.due_on, row.basis, row.start_on, row.working_days,
+        row.extension_reason, row.extended_working_days, row.completed_on,
+    )
+
+
 def save(loaded: LoadedCase, effects: StepEffects, actor: str) -> None:
     workflow, case, instance = loaded.workflow, loaded.case, loaded.instance
     # One flush at commit instead of one before every query: fewer, batched statements.
     with db.session.no_autoflush:
-        completed = spiff.is_completed(workflow) and instance.status != "completed"
-        _write_instance(instance, spiff.dump_state(workflow), completed)
+        completed = spiff.is_completed(workflow) and instance.status not in ("completed", "superseded")
+        _write_instance(instance, spiff.dump_state(workflow), "superseded" if effects.superseded else
+                        "completed" if completed else instance.status)
         due_by_step = _apply_deadlines(case, effects)
-        _apply_case_changes(case, effects, completed, actor)
+        # Only the end of the case's procedure closes the case, not a side process or a replaced procedure.
+        closes_case = completed and instance.id == case.process_instance_id and not effects.superseded
+        _apply_case_changes(case, effects, closes_case, actor)
         if effects.appointments:
             appointments.apply_from_diagram(case, effects.appointments, actor)
+        if effects.action_events:
+            action_tracking.apply_from_diagram(case, effects.action_events, actor)
+        if effects.restriction_changes:
+            restriction_records.apply_from_diagram(case, instance, effects.restriction_changes, actor)
         before = loaded.read_models or _read_models_from_database(instance.id)
         tasks, new_task_ids = _sync_human_tasks(loaded, before.tasks, due_by_step)
         _apply_reminders_and_escalations(case, instance, effects, new_task_ids)
         timers = _sync_timers(loaded, before.timers)
-    loaded.read_models = ReadModels(tasks, timers, deadlines.snapshot(case.id))
+    loaded.read_models = ReadModels(tasks, timers)
     _remember_after_commit(loaded)
 
 
-def _write_instance(instance: InstanceRow, state: str, completed: bool) -> None:
+def _write_instance(instance: InstanceRow, state: str, status: str) -> None:
     """Save the workflow state now, taking the optimistic lock: a concurrent save of the case fails here.
 
     A Core UPDATE rather than the unit of work (the row is the largest a step writes), and always
@@ -208,7 +245,7 @@ def _write_instance(instance: InstanceRow, state: str, completed: bool) -> None:
     """
     values = {"state": state, "library_version": spiff.LIBRARY_VERSION,
               "serializer_version": spiff.SERIALIZER_VERSION, "lock_version": instance.lock_version + 1,
-              "updated_at": clock.now(), "status": "completed" if completed else instance.status}
+              "updated_at": clock.now(), "status": status}
     written = execute_core(
         _UPDATE_INSTANCE, {**values, "b_id": instance.id, "b_lock_version": instance.lock_version}
     ).rowcount
@@ -239,7 +276,7 @@ def _utc(instant):
 
 def _apply_deadlines(case: Case, effects: StepEffects) -> dict[str, date]:
     """Write the deadlines the step set; return every deadline's due date by step."""
-    rows = deadlines.write(case.id, effects.deadlines)
+    rows = deadlines.write(case.id, effects.deadlines, effects.calendar)
     for step_name, change in effects.deadlines.items():
         if change.extension_reason and (step_name not in effects.known_deadlines or
                                         effects.known_deadlines[step_name].due_on != change.due_on):
@@ -336,7 +373,8 @@ def _sync_human_tasks(loaded: LoadedCase, before: dict[str, tuple[str, date | No
     now_written, new_rows, changed = {}, [], []
     for task_id, view in ready.items():
         deadline_step = view.properties.get("deadline")
-        current = (case.stage, due_by_step.get(deadline_step))
+        # A side process may name its own due date (an action's), where it has no deadline of the case.
+        current = (case.stage, due_by_step.get(deadline_step) or _as_date_or_none(view.due_on))
         if task_id not in before:
             new_rows.append(_new_task_row(case, instance, view, deadline_step, current))
         elif before[task_id] != current:
@@ -347,6 +385,10 @@ def _sync_human_tasks(loaded: LoadedCase, before: dict[str, tuple[str, date | No
     if changed:
         execute_core(_UPDATE_TASKS, changed)
     return now_written, [row["id"] for row in new_rows]
+
+
+def _as_date_or_none(value) -> date | None:
+    return date.fromisoformat(str(value)[:10]) if value else None
 
 
 def _new_task_row(case: Case, instance: InstanceRow, view, deadline_step, current) -> dict:

@@ -89,6 +89,53 @@ class ProcessVersion(db.Model):
     dependency_ids: Mapped[list] = mapped_column(default=list)
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
     deployed_by: Mapped[str] = mapped_column(db.String(200))
+    # Set when a second process owner approved a draft (four eyes); None for the CLI and start-up path.
+    approved_by: Mapped[str | None] = mapped_column(db.String(200))
+    change_note: Mapped[str | None] = mapped_column(db.Text)
+
+
+class ProcessDraft(db.Model):
+    """A diagram a process owner is changing: becomes a version only when another process owner approves it."""
+
+    __tablename__ = "process_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(db.String(200), index=True)
+    file_name: Mapped[str] = mapped_column(db.String(300))
+    kind: Mapped[str] = mapped_column(db.String(10))
+    xml: Mapped[str] = mapped_column(db.Text)
+    forms: Mapped[dict] = mapped_column(default=dict)
+    base_version_id: Mapped[int | None] = mapped_column(db.ForeignKey("process_versions.id"))
+    status: Mapped[str] = mapped_column(db.String(20), default="draft", index=True)
+    created_by: Mapped[str] = mapped_column(db.String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str] = mapped_column(db.String(200))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    change_note: Mapped[str | None] = mapped_column(db.Text)
+    submitted_by: Mapped[str | None] = mapped_column(db.String(200))
+    submitted_at: Mapped[datetime | None]
+    reviewed_by: Mapped[str | None] = mapped_column(db.String(200))
+    reviewed_at: Mapped[datetime | None]
+    review_note: Mapped[str | None] = mapped_column(db.Text)
+    deployed_version_id: Mapped[int | None] = mapped_column(db.ForeignKey("process_versions.id"))
+
+    base_version: Mapped[ProcessVersion | None] = relationship(foreign_keys=[base_version_id])
+
+
+class ProcessTestCase(db.Model):
+    """A path through a diagram: the data each user task gets and the end it should reach (dry-run before deploying)."""
+
+    __tablename__ = "process_test_cases"
+    __table_args__ = (UniqueConstraint("process_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(db.String(200), index=True)
+    name: Mapped[str] = mapped_column(db.String(200))
+    start_data: Mapped[dict] = mapped_column(default=dict)
+    steps: Mapped[list] = mapped_column(default=list)
+    expected_end: Mapped[str] = mapped_column(db.String(200))
+    updated_by: Mapped[str] = mapped_column(db.String(200))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ProcessInstance(db.Model):
@@ -110,6 +157,27 @@ class ProcessInstance(db.Model):
     __mapper_args__ = {"version_id_col": lock_version}
 
 
+class Contact(db.Model):
+    """A person who contacts the council, so that staff see all their cases together.
+
+    The match keys are normalised copies of what was typed (engine/contacts.py). A contact merged by
+    hand into another keeps its row, pointing at the one kept, so old links still lead somewhere.
+    """
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(db.String(200))
+    email: Mapped[str | None] = mapped_column(db.String(300))
+    phone: Mapped[str | None] = mapped_column(db.String(40))
+    address: Mapped[str | None] = mapped_column(db.String(1000))
+    email_key: Mapped[str | None] = mapped_column(db.String(300), index=True)
+    phone_key: Mapped[str | None] = mapped_column(db.String(40), index=True)
+    name_address_key: Mapped[str | None] = mapped_column(db.String(1200), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(db.ForeignKey("contacts.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Case(db.Model):
     __tablename__ = "cases"
 
@@ -129,12 +197,20 @@ class Case(db.Model):
     complainant_email: Mapped[str | None] = mapped_column(db.String(300), index=True)
     on_behalf_of: Mapped[dict | None] = mapped_column(nullable=True)
     contractor: Mapped[str | None] = mapped_column(db.String(200))
+    desired_outcome: Mapped[str | None] = mapped_column(db.Text)
+    advocate_requested: Mapped[bool | None]
     received_on: Mapped[date]
+    # When the matter happened or the complainant learnt of it: time limits run from here.
+    happened_on: Mapped[date | None]
+    exclusion: Mapped[str | None] = mapped_column(db.String(40))
+    triage_reason: Mapped[str | None] = mapped_column(db.Text)
     outcome: Mapped[str | None] = mapped_column(db.String(30))
     closed_on: Mapped[date | None]
     next_stage_request_by: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     process_instance_id: Mapped[int | None] = mapped_column(db.ForeignKey("process_instances.id"))
+    # The person who made contact, matched across cases (engine/contacts.py).
+    contact_id: Mapped[int | None] = mapped_column(db.ForeignKey("contacts.id"), index=True)
 
     deadlines: Mapped[list["Deadline"]] = relationship(order_by="Deadline.id", back_populates="case")
     instance: Mapped[ProcessInstance | None] = relationship()
@@ -155,6 +231,8 @@ class Deadline(db.Model):
     extended_working_days: Mapped[int] = mapped_column(default=0)
     extension_reason: Mapped[str | None] = mapped_column(db.Text)
     overdue: Mapped[bool] = mapped_column(default=False)
+    # Working days from start_on to completed_on, written when the step is completed (for timeliness figures).
+    working_days_taken: Mapped[int | None]
 
     case: Mapped[Case] = relationship(back_populates="deadlines")
 
@@ -338,3 +416,134 @@ class Attachment(db.Model):
     stored_name: Mapped[str] = mapped_column(db.String(64), unique=True)
     uploaded_by: Mapped[str] = mapped_column(db.String(200))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StatusLink(db.Model):
+    """A complainant's private link to the status of their case. Only the sha256 of its token is kept."""
+
+    __tablename__ = "status_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(db.ForeignKey("cases.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(db.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+
+class RateLimitWindow(db.Model):
+    """Requests counted per key (a hash of IP and token) in fixed windows, shared by every web process."""
+
+    __tablename__ = "rate_limit_windows"
+
+    key_hash: Mapped[str] = mapped_column(db.String(64), primary_key=True)
+    window_index: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, index=True)
+    hits: Mapped[int] = mapped_column(default=0)
+
+
+class PublicDraft(db.Model):
+    """Answers to the public form between its pages, found by a random key kept in the visitor's session."""
+
+    __tablename__ = "public_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(db.String(64), unique=True)
+    journey: Mapped[str] = mapped_column(db.String(20))
+    answers: Mapped[dict] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Remedy(db.Model):
+    """A remedy a response gave (apology, service action, financial redress), one row per stage and kind.
+
+    Written from the response form's fields marked `x-report` when the task is completed; a later
+    response at the same stage replaces the stage's rows.
+    """
+
+    __tablename__ = "remedies"
+    __table_args__ = (UniqueConstraint("case_id", "stage", "remedy"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(db.ForeignKey("cases.id"), index=True)
+    stage: Mapped[str] = mapped_column(db.String(20))
+    remedy: Mapped[str] = mapped_column(db.String(30))
+    # Whole pence, so totals add up exactly in SQL on every database.
+    amount_pence: Mapped[int | None]
+    recorded_on: Mapped[date]
+
+
+class Action(db.Model):
+    """Something the council promised to change after an upheld or partly upheld complaint, tracked to completion."""
+
+    __tablename__ = "actions"
+    __table_args__ = (Index("ix_actions_status_due", "status", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(db.ForeignKey("cases.id"), index=True)
+    description: Mapped[str] = mapped_column(db.Text)
+    theme: Mapped[str] = mapped_column(db.String(40), index=True)
+    owner_id: Mapped[int] = mapped_column(db.ForeignKey("users.id"), index=True)
+    due_on: Mapped[date]
+    status: Mapped[str] = mapped_column(db.String(20), default="open")
+    overdue: Mapped[bool] = mapped_column(default=False)
+    completed_on: Mapped[date | None]
+    completion_note: Mapped[str | None] = mapped_column(db.Text)
+    created_by: Mapped[str] = mapped_column(db.String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    process_instance_id: Mapped[int | None] = mapped_column(db.ForeignKey("process_instances.id"))
+
+    owner: Mapped[User] = relationship()
+    case: Mapped[Case] = relationship()
+
+
+class Restriction(db.Model):
+    """The read model of one contact_restriction process: a proposed, active or ended restriction on a person."""
+
+    __tablename__ = "restrictions"
+    __table_args__ = (Index("ix_restrictions_contact_status", "contact_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(db.ForeignKey("contacts.id"))
+    # The case the proposal was made from: the restriction process runs beside it.
+    case_id: Mapped[int] = mapped_column(db.ForeignKey("cases.id"), index=True)
+    instance_id: Mapped[int | None] = mapped_column(db.ForeignKey("process_instances.id"), unique=True)
+    status: Mapped[str] = mapped_column(db.String(20), index=True)  # proposed, active, refused, lapsed, ended
+    behaviour: Mapped[str] = mapped_column(db.Text)
+    evidence: Mapped[str] = mapped_column(db.Text)
+    adjustments: Mapped[str] = mapped_column(db.Text)
+    case_references: Mapped[list] = mapped_column(default=list)
+    abuse_report_ids: Mapped[list] = mapped_column(default=list)
+    proposed_by: Mapped[str] = mapped_column(db.String(200))
+    proposed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    service_area: Mapped[str] = mapped_column(db.String(60))
+    scope: Mapped[str | None] = mapped_column(db.String(20))  # service_area or council
+    measures: Mapped[list] = mapped_column(default=list)
+    call_limit: Mapped[str | None] = mapped_column(db.Text)
+    visit_limit: Mapped[str | None] = mapped_column(db.Text)
+    single_point_of_contact_id: Mapped[int | None] = mapped_column(db.ForeignKey("users.id"))
+    decision_reasons: Mapped[str | None] = mapped_column(db.Text)
+    decided_by: Mapped[str | None] = mapped_column(db.String(200))
+    decided_on: Mapped[date | None]
+    review_on: Mapped[date | None]
+    letter_sent_on: Mapped[date | None]
+    letter_method: Mapped[str | None] = mapped_column(db.String(20))
+    renewals: Mapped[int] = mapped_column(default=0)
+    ended_on: Mapped[date | None]
+    end_reason: Mapped[str | None] = mapped_column(db.Text)
+
+    contact: Mapped[Contact] = relationship()
+    single_point_of_contact: Mapped[User | None] = relationship()
+
+
+class AbuseReport(db.Model):
+    """Abuse towards staff recorded on a case: evidence for a restriction proposal."""
+
+    __tablename__ = "abuse_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(db.ForeignKey("cases.id"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(db.ForeignKey("contacts.id"), index=True)
+    occurred_on: Mapped[date]
+    kind: Mapped[str] = mapped_column(db.String(20))
+    description: Mapped[str] = mapped_column(db.Text)
+    recorded_by: Mapped[str] = mapped_column(db.String(200))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

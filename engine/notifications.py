@@ -69,6 +69,19 @@ def queue(case: Case, kind: str, step: str, task: HumanTask | None, audience: li
     ))
 
 
+def queue_action(case: Case, kind: str, action) -> None:
+    """Write an action reminder or overdue email, to the action's owner, to the outbox."""
+    owner = db.session.get(User, action.owner_id)
+    context = {"reference": case.reference, "description": action.description, "due_on": action.due_on.isoformat(),
+               "greeting": f"Hello {owner.display_name}," if owner else "Hello,", "inbox_url": "{inbox_url}"}
+    subject, _, body = _TEMPLATES.get_template(f"{kind}.txt").render(**context).partition("\n")
+    db.session.add(Notification(
+        case_id=case.id, kind=kind, step=f"action_{action.id}",
+        recipients=[owner.email] if owner and owner.email else [], subject=subject.strip(),
+        body=body.lstrip("\n"), created_at=clock.now(),
+    ))
+
+
 def pending_ids(limit: int = 100) -> list[int]:
     ids = db.session.scalars(
         select(Notification.id).where(Notification.status == "pending").order_by(Notification.id).limit(limit)

@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from sqlalchemy import func, select
 
-from . import spiff
+from . import audit, spiff
 from .errors import DeploymentRefused, NotFound
 from .models import ProcessVersion, db, utcnow
 
@@ -32,14 +32,26 @@ class DeployResult:
 
 def _load_forms(paths: dict[str, Path], report: spiff.CheckReport) -> dict[str, dict[str, dict]]:
     """Read the JSON Schema forms each file refers to, relative to that file's folder."""
+    return _check_forms(report, lambda name, form_name: (paths[name].parent / form_name).read_text())
+
+
+def forms_from(given: dict[str, str | dict]):
+    """A form source for check_contents: forms given by name (a draft's), as JSON text or parsed."""
+    def read(_name: str, form_name: str) -> str:
+        if form_name not in given:
+            raise FileNotFoundError(form_name)
+        value = given[form_name]
+        return value if isinstance(value, str) else json.dumps(value)
+    return lambda report: _check_forms(report, read)
+
+
+def _check_forms(report: spiff.CheckReport, read) -> dict[str, dict[str, dict]]:
     forms: dict[str, dict[str, dict]] = {}
     for name, form_names in report.forms.items():
-        folder = paths[name].parent
         forms[name] = {}
         for form_name in sorted(form_names):
-            path = folder / form_name
             try:
-                schema = json.loads(path.read_text())
+                schema = json.loads(read(name, form_name))
                 Draft202012Validator.check_schema(schema)
             except FileNotFoundError:
                 report.errors.append(f"{name}: form {form_name} does not exist")
@@ -120,11 +132,41 @@ def deploy_paths(paths: list[Path], deployed_by: str) -> DeployResult:
     return deploy_contents(contents, by_name, deployed_by)
 
 
-def deploy_contents(contents: dict[str, bytes], paths: dict[str, Path], deployed_by: str) -> DeployResult:
+@dataclass
+class Checked:
+    report: spiff.CheckReport
+    forms: dict[str, dict[str, dict]]
+    latest: dict[str, ProcessVersion]
+    context: dict[str, ProcessVersion]
+
+
+def check_contents(contents: dict[str, bytes], read_forms, *, strict: bool) -> Checked:
+    """Check files against what is deployed, with every reason; `strict` makes the plain-words lint errors.
+
+    The browser path (drafts) is strict. The command line and the start-up load report the lint as
+    warnings, because diagrams from other modellers (tests/fixtures/bpmn-corpus) have user tasks
+    without lanes or forms and still deploy.
+    """
     latest = latest_versions()
     context = _context_for(contents, latest)
     report = spiff.check_files(contents, {v.file_name: v.xml.encode() for v in context.values()})
-    forms = _load_forms(paths, report) if report.ok else {}
+    forms = read_forms(report) if report.ok else {}
+    if report.ok:
+        for diagram in report.files:
+            if diagram.kind != "bpmn":
+                continue
+            fields = {key for schema in forms.get(diagram.name, {}).values()
+                      for key in (schema.get("properties") or {})}
+            problems = [f"{diagram.name}: {problem}" for problem in spiff.lint(diagram.root, fields)]
+            (report.errors if strict else report.warnings).extend(problems)
+    return Checked(report, forms, latest, context)
+
+
+def deploy_contents(contents: dict[str, bytes], paths: dict[str, Path] | None, deployed_by: str, *,
+                    read_forms=None, strict: bool = False, approved_by: str | None = None,
+                    change_note: str | None = None) -> DeployResult:
+    checked = check_contents(contents, read_forms or (lambda report: _load_forms(paths, report)), strict=strict)
+    report, forms, latest, context = checked.report, checked.forms, checked.latest, checked.context
     if not report.ok:
         raise DeploymentRefused(report.errors)
     result = DeployResult(warnings=list(report.warnings))
@@ -152,9 +194,15 @@ def deploy_contents(contents: dict[str, bytes], paths: dict[str, Path], deployed
                 dependency_ids=dependencies,
                 deployed_at=utcnow(),
                 deployed_by=deployed_by,
+                approved_by=approved_by,
+                change_note=change_note,
             )
             db.session.add(version)
             result.deployed.append(version)
+            audit.record(None, deployed_by, "process_deployed",
+                         f"{process_id} version {version.version} from {diagram.name}"
+                         + (f", approved by {approved_by}" if approved_by else "")
+                         + (f": {change_note}" if change_note else ""))
     db.session.flush()
     _LATEST_CACHE.pop(db.engine.url.render_as_string(), None)
     return result

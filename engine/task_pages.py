@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from . import access, appointments, audit, registry, spiff
+from . import access, appointments, audit, registry, restrictions, spiff
 from .errors import NotFound, ValidationFailed
 from .human_tasks import _form_for
 from .models import Case, HumanTask, User, db
@@ -30,7 +30,14 @@ def task_page(task_id: str, *, user: User) -> dict:
         "can_complete": may_act,
         "can_claim": may_act and task.assignee_id is None and task.excluded_user_id != user.id,
         "held_by_me": task.assignee_id == user.id,
+        "restriction": _restriction(task),
     }
+
+
+def _restriction(task: HumanTask) -> dict | None:
+    """For a task of the contact restriction process: the proposal (and decision) it is about."""
+    restriction = restrictions.for_instance(task.instance_id)
+    return restrictions.restriction_view(restriction) if restriction else None
 
 
 @transactional

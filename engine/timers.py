@@ -92,8 +92,9 @@ def _fire(instance_id: int, now: datetime) -> int:
     ).all()
     if not due:
         return 0
-    case = db.session.scalar(select(Case).where(Case.process_instance_id == instance_id))
-    loaded = instances.load(case)
+    case = db.session.scalar(select(Case).join(Timer, Timer.case_id == Case.id).where(Timer.instance_id == instance_id)
+                             .limit(1))
+    loaded = instances.load(case, instance_id=instance_id)
     with instances.step(loaded, "system"):
         spiff.advance(loaded.workflow)
     # The save inside the step marked each timer that went off as fired, in this transaction.

@@ -7,6 +7,7 @@ import uuid
 import pytest
 from sqlalchemy import text
 
+from engine import instances
 from engine.models import db
 from web import create_app
 from web.setup import prepare_database
@@ -61,6 +62,7 @@ def postgres_app(postgres_url, tmp_path_factory):
 
 
 def _clean(app) -> None:
+    instances.forget_remembered()
     with app.app_context():
         db.session.remove()
         for table in reversed(db.metadata.sorted_tables):

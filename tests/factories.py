@@ -78,3 +78,19 @@ def stage2_review(on: str, outcome: str = "upheld") -> dict:
 def stage2_extension(days: int, reason: str = "Independent engineer's survey needed") -> dict:
     return {"stage2_decision": "extend", "stage2_extension_working_days": days,
             "stage2_extension_reason": reason, "stage2_complainant_told": True}
+
+
+def case_on_version(version_id: int, *, stage: str = "stage1", procedure: str = "corporate", data=None):
+    """A case running the given deployed version (any diagram), saved and committed."""
+    from engine import instances
+    from engine.models import Case
+
+    number = next(_serial)
+    case = Case(reference=f"TST-{number:06d}", kind="complaint", procedure=procedure, stage=stage, status="open",
+                service_area="highways", channel="phone", summary=f"Test case {number}",
+                complainant_name="Sam Resident", received_on=date(2025, 12, 19))
+    db.session.add(case)
+    db.session.flush()
+    instances.start(case, version_id, dict(data or {}), "tester")
+    db.session.commit()
+    return case

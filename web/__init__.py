@@ -93,11 +93,13 @@ def _register_blueprints(app: Flask) -> None:
     from .api.errors import error_response
     from .auth import auth
     from .pages import pages
+    from .public import public
 
     csrf.exempt(api)  # the API authenticates each request by bearer token, not by cookie
     app.register_blueprint(api)
     app.register_blueprint(auth)
     app.register_blueprint(pages)
+    app.register_blueprint(public)
     app.view_functions["static"].access_rule = "public"
 
     @app.errorhandler(404)

@@ -52,3 +52,17 @@ def admin_only(view):
     guarded = login_required(check)
     guarded.access_rule = "admin"
     return guarded
+
+
+def process_owner_only(view):
+    """Process owners only (they change diagrams and move running cases); everyone else gets 404."""
+
+    @wraps(view)
+    def check(*args, **kwargs):
+        if "process_owner" not in current_user.roles:
+            abort(404)
+        return view(*args, **kwargs)
+
+    guarded = login_required(check)
+    guarded.access_rule = "process owner"
+    return guarded

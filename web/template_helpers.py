@@ -54,6 +54,11 @@ def navigation_items() -> list[dict]:
     items = [("pages.inbox", "Tasks")]
     if access.is_staff(current_user):
         items += [("pages.intake", "Log a contact"), ("pages.search", "Find a case")]
+    if access.sees_every_case(current_user):
+        items += [("pages.dashboard", "Dashboard"), ("pages.annual_reports", "Annual reports"),
+                  ("pages.contractor_report", "Contractors"), ("pages.restriction_report", "Restrictions")]
+    if "process_owner" in current_user.roles:
+        items += [("pages.processes", "Procedures")]
     if "admin" in current_user.roles:
         items += [("pages.failed_timers", "Failed timers")]
     return [{"href": url_for(endpoint), "text": text, "active": request.endpoint == endpoint}
@@ -78,6 +83,12 @@ def checkbox_item(option: tuple[str, str], current: list) -> dict:
     return {"value": value, "text": text, "checked": value in (current or [])}
 
 
+def service_area_label(value: str | None) -> str:
+    from engine.service_areas import label
+
+    return label(value)
+
+
 def register(app: Flask) -> None:
     from .form_fields import date_parts
 
@@ -86,4 +97,5 @@ def register(app: Flask) -> None:
                                  humanise=humanise)
     app.jinja_env.globals.update(error_list=error_list, navigation_items=navigation_items,
                                  has_endpoint=lambda name: name in current_app.view_functions,
+                                 service_area_label=service_area_label, humanise_filter=humanise,
                                  council_name=app.config.get("COUNCIL_NAME", "Anyshire County Council"))

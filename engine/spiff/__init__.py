@@ -3,6 +3,7 @@
 No other part of the application imports SpiffWorkflow, so a library upgrade
 is contained here.
 """
+from .lint import lint
 from .parsing import CheckReport, DiagramFile, build_specs, check_files, content_hash, read_diagram, referenced_ids
 from .running import (
     NotWaitingForMessage,
@@ -11,6 +12,7 @@ from .running import (
     advance,
     cancel,
     complete_user_task,
+    element_states,
     find_ready_user_task,
     is_completed,
     ready_user_tasks,

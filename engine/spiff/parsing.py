@@ -13,6 +13,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
+from .dmn_overlaps import find_overlaps
 from .scripting import DiagramCodeError, compile_expression, compile_script
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -199,13 +200,18 @@ def check_files(new: dict[str, bytes], context: dict[str, bytes]) -> CheckReport
         try:
             add_to_parser(parser, diagram)
         except ValidationException as err:
-            report.errors.append(f"{diagram.name}: {err}")
+            if "is not expected" in str(err) or "is not a valid value" in str(err):
+                where = f"line {err.line_number}: " if getattr(err, "line_number", None) else ""
+                report.errors.append(f"{diagram.name}: does not match the BPMN 2.0 schema: {where}{err}")
+            else:
+                report.errors.append(f"{diagram.name}: {err}")
         except etree.DocumentInvalid as err:
             report.errors.append(f"{diagram.name}: does not match the BPMN 2.0 schema: {err}")
     if report.errors:
         return report
     for diagram in report.files:
-        if diagram.kind != "bpmn":
+        if diagram.kind == "dmn":
+            _check_overlaps(parser, diagram, report)
             continue
         for process_id in diagram.ids:
             try:
@@ -216,6 +222,21 @@ def check_files(new: dict[str, bytes], context: dict[str, bytes]) -> CheckReport
             except Exception as err:  # spiff raises plain exceptions for some broken references
                 report.errors.append(f"{diagram.name}: process {process_id}: {type(err).__name__}: {err}")
     return report
+
+
+def _check_overlaps(parser: SpiffBpmnParser, diagram: DiagramFile, report: CheckReport) -> None:
+    for decision in diagram.root.iter(f"{{{etree.QName(diagram.root).namespace}}}decision"):
+        if decision.find("{*}decisionTable") is None:
+            continue
+        try:
+            engine = parser.get_engine(decision.get("id"), None)
+        except (ValidationException, AttributeError) as err:
+            # 3.2.0 reads one decision table per file, and fails oddly on more.
+            report.errors.append(f"{diagram.name}: decision {decision.get('id')} cannot be read "
+                                 f"(one decision table per file): {err}")
+            continue
+        for overlap in find_overlaps(engine, decision.get("name") or decision.get("id")):
+            report.errors.append(f"{diagram.name}: {overlap.describe()}")
 
 
 def build_specs(main: bytes, main_name: str, others: dict[str, bytes], process_id: str):

@@ -33,6 +33,7 @@ class UserTaskView:
     documentation: str
     instructions: str
     assign_to: str | None = None
+    due_on: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,33 @@ def start_workflow(spec, subprocess_specs, data: dict) -> BpmnWorkflow:
     return workflow
 
 
+@dataclass(frozen=True)
+class ElementStates:
+    """Where a case is on its diagram, by BPMN element id: done, being worked on, and waiting (timers, messages)."""
+
+    completed: list[str]
+    current: list[str]
+    waiting: list[str]
+
+
+_STATE_RANK = {TaskState.COMPLETED: 1, TaskState.WAITING: 2, TaskState.READY: 3, TaskState.STARTED: 3,
+               TaskState.ERROR: 3}
+
+
+def element_states(workflow: BpmnWorkflow) -> ElementStates:
+    """The top-level process's elements by state; an element run more than once shows its liveliest run."""
+    found: dict[str, int] = {}
+    for task in workflow.get_tasks():
+        bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+        rank = _STATE_RANK.get(task.state)
+        if bpmn_id is None or rank is None:
+            continue  # SpiffWorkflow's own bookkeeping tasks; predicted or cancelled branches
+        found[bpmn_id] = max(rank, found.get(bpmn_id, 0))
+    return ElementStates(completed=sorted(i for i, r in found.items() if r == 1),
+                         current=sorted(i for i, r in found.items() if r == 3),
+                         waiting=sorted(i for i, r in found.items() if r == 2))
+
+
 def ready_user_tasks(workflow: BpmnWorkflow) -> list[UserTaskView]:
     return [_view(task) for task in workflow.get_tasks(state=TaskState.READY, manual=True)]
 
@@ -72,6 +100,8 @@ def _view(task) -> UserTaskView:
         instructions=extensions.get("instructionsForEndUser") or "",
         # `assignTo` names the task-data variable holding the username the task is given to.
         assign_to=task.data.get(extensions.get("properties", {}).get("assignTo", ""), None),
+        # `dueOn` names the task-data variable holding the task's ISO due date, where no case deadline gives one.
+        due_on=task.data.get(extensions.get("properties", {}).get("dueOn", ""), None),
     )
 
 

@@ -3,42 +3,34 @@
 SpiffWorkflow evaluates conditions, timers, scripts and DMN cells with plain
 eval/exec and full builtins, so anyone able to deploy a diagram could run code
 on the server. Here every piece of diagram code is compiled by RestrictedPython
-(no imports, no dunder access, no open/exec/eval) and sees only safe builtins
-and the diagram API of engine.diagram_api.
+with the limits of sandbox.py (no imports, no dunder access, no open/exec/eval,
+no while loops, an iteration budget, checked ** and *), at deployment and again
+each time it runs, and sees only safe builtins and the diagram API of
+engine.diagram_api. Task data is only ever a value in the scope, never code:
+the guard names are put into the scope last, so data cannot replace them.
 """
 from __future__ import annotations
 
 import ast
 import copy
-import operator
 from functools import lru_cache
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec, limited_builtins, safe_builtins
-from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
-from RestrictedPython.Guards import (
-    full_write_guard,
-    guarded_iter_unpack_sequence,
-    guarded_unpack_sequence,
-    safer_getattr,
-)
+from RestrictedPython.Eval import default_guarded_getitem
+from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, guarded_unpack_sequence
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import TaskDataEnvironment
 
 from ..diagram_api import DIAGRAM_FUNCTIONS
+from . import sandbox
 
 
 class DiagramCodeError(SyntaxError):
     """Diagram code that RestrictedPython refuses to compile."""
 
-
-_IN_PLACE = {
-    "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
-    "//=": operator.ifloordiv, "%=": operator.imod, "|=": operator.ior, "&=": operator.iand,
-}
-
-
-def _inplacevar(op, x, y):
-    return _IN_PLACE[op](x, y)
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.lineno = 0  # SpiffWorkflow's error report compares it with 0
 
 
 _BUILTINS = {
@@ -47,23 +39,22 @@ _BUILTINS = {
     **{f.__name__: f for f in (dict, list, set, min, max, sum, any, all, enumerate, map, filter, reversed)},
 }
 
-RESTRICTED_GLOBALS = {
+# The names RestrictedPython's compiled code calls: data must never replace these.
+GUARD_GLOBALS = {
     "__builtins__": _BUILTINS,
-    "_getattr_": safer_getattr,
     "_getitem_": default_guarded_getitem,
-    "_getiter_": default_guarded_getiter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
     "_write_": full_write_guard,
-    "_inplacevar_": _inplacevar,
-    **DIAGRAM_FUNCTIONS,
+    **sandbox.GUARDS,
 }
+RESTRICTED_GLOBALS = {**GUARD_GLOBALS, **DIAGRAM_FUNCTIONS}
 
 
 @lru_cache(maxsize=4096)
 def compile_expression(source: str):
     """Compile a diagram expression (condition, timer, DMN cell), raising DiagramCodeError."""
-    result = compile_restricted_eval(source.strip(), "<diagram expression>")
+    result = compile_restricted_eval(source.strip(), "<diagram expression>", policy=sandbox.CheckedPolicy)
     if result.errors:
         raise DiagramCodeError("; ".join(result.errors))
     return result.code
@@ -78,7 +69,7 @@ def compile_script(source: str):
         raise DiagramCodeError(f"line {err.lineno}: {err.msg}") from None
     if any(isinstance(node, (ast.Import, ast.ImportFrom)) for node in ast.walk(tree)):
         raise DiagramCodeError("scripts may not import modules; use the functions the engine provides")
-    result = compile_restricted_exec(source, "<string>")
+    result = compile_restricted_exec(source, "<string>", policy=sandbox.CheckedPolicy)
     if result.errors:
         raise DiagramCodeError("; ".join(result.errors))
     return result.code
@@ -89,20 +80,36 @@ class RestrictedEnvironment(TaskDataEnvironment):
         super().__init__(dict(RESTRICTED_GLOBALS))
 
     def evaluate(self, expression, context, external_context=None):
+        code = compile_expression(expression)
         scope = copy.copy(self.globals)
         scope.update(external_context or {})
         scope.update(context)
-        return eval(compile_expression(expression), scope)
+        scope.update(GUARD_GLOBALS)
+        token = sandbox.fresh_budget()
+        try:
+            return eval(code, scope)
+        finally:
+            sandbox.reset_budget(token)
 
     def execute(self, script, context, external_context=None):
+        code = compile_script(script)
         self.check_for_overwrite(context, external_context or {})
         context.update(self.globals)
         context.update(external_context or {})
+        context.update(GUARD_GLOBALS)
+        token = sandbox.fresh_budget()
         try:
-            exec(compile_script(script), context)
+            exec(code, context)
         finally:
+            sandbox.reset_budget(token)
             self._remove_globals_and_functions_from_context(context, external_context)
         return True
+
+    def _remove_globals_and_functions_from_context(self, context, external_context=None):
+        super()._remove_globals_and_functions_from_context(context, external_context)
+        for name in [k for k in context if isinstance(k, str) and k.startswith("_")]:
+            # Diagram code cannot name these; only smuggled data could hold them. Never keep them.
+            context.pop(name)
 
 
 class RestrictedScriptEngine(PythonScriptEngine):

@@ -120,8 +120,19 @@ def dump_state(workflow: BpmnWorkflow) -> str:
         s.registry._encoder_mode = False
 
 
-def load_state(state: str, spec, subprocess_specs) -> BpmnWorkflow:
-    """Restore a workflow saved by `dump_state` against its cached definition."""
+class UnknownStateVersion(ValueError):
+    """A saved state written by another serializer version: refused, never migrated here."""
+
+
+def load_state(state: str, spec, subprocess_specs, serializer_version: str = SERIALIZER_VERSION) -> BpmnWorkflow:
+    """Restore a workflow saved by `dump_state` against its cached definition.
+
+    The library's own migration of old states (BpmnWorkflowSerializer.migrate) evaluates timer
+    text from the saved data with plain eval(), so a state from another version is refused
+    rather than migrated: stored data is never a way to run code.
+    """
+    if serializer_version != SERIALIZER_VERSION:
+        raise UnknownStateVersion(f"saved by serializer {serializer_version}, this engine reads {SERIALIZER_VERSION}")
     workflow = serializer().from_dict(json.loads(state), spec=spec, subprocess_specs=subprocess_specs)
     workflow.script_engine = script_engine()
     return workflow

@@ -30,12 +30,57 @@ def upgrade():
     sa.Column('dependency_ids', sa.JSON(), nullable=False),
     sa.Column('deployed_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('deployed_by', sa.String(length=200), nullable=False),
+    sa.Column('approved_by', sa.String(length=200), nullable=True),
+    sa.Column('change_note', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('process_id', 'version')
     )
     with op.batch_alter_table('process_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_process_versions_content_hash'), ['content_hash'], unique=False)
         batch_op.create_index(batch_op.f('ix_process_versions_process_id'), ['process_id'], unique=False)
+
+    op.create_table('process_drafts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('process_id', sa.String(length=200), nullable=False),
+    sa.Column('file_name', sa.String(length=300), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('xml', sa.Text(), nullable=False),
+    sa.Column('forms', sa.JSON(), nullable=False),
+    sa.Column('base_version_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('created_by', sa.String(length=200), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_by', sa.String(length=200), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('change_note', sa.Text(), nullable=True),
+    sa.Column('submitted_by', sa.String(length=200), nullable=True),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reviewed_by', sa.String(length=200), nullable=True),
+    sa.Column('reviewed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('review_note', sa.Text(), nullable=True),
+    sa.Column('deployed_version_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['base_version_id'], ['process_versions.id'], ),
+    sa.ForeignKeyConstraint(['deployed_version_id'], ['process_versions.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('process_drafts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_process_drafts_process_id'), ['process_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_process_drafts_status'), ['status'], unique=False)
+
+    op.create_table('process_test_cases',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('process_id', sa.String(length=200), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('start_data', sa.JSON(), nullable=False),
+    sa.Column('steps', sa.JSON(), nullable=False),
+    sa.Column('expected_end', sa.String(length=200), nullable=False),
+    sa.Column('updated_by', sa.String(length=200), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('process_id', 'name')
+    )
+    with op.batch_alter_table('process_test_cases', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_process_test_cases_process_id'), ['process_id'], unique=False)
 
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -78,6 +123,25 @@ def upgrade():
     sa.ForeignKeyConstraint(['process_version_id'], ['process_versions.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('contacts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('email', sa.String(length=300), nullable=True),
+    sa.Column('phone', sa.String(length=40), nullable=True),
+    sa.Column('address', sa.String(length=1000), nullable=True),
+    sa.Column('email_key', sa.String(length=300), nullable=True),
+    sa.Column('phone_key', sa.String(length=40), nullable=True),
+    sa.Column('name_address_key', sa.String(length=1200), nullable=True),
+    sa.Column('merged_into_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['merged_into_id'], ['contacts.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('contacts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_contacts_email_key'), ['email_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_contacts_name_address_key'), ['name_address_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_contacts_phone_key'), ['phone_key'], unique=False)
+
     op.create_table('cases',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('reference', sa.String(length=20), nullable=True),
@@ -95,12 +159,19 @@ def upgrade():
     sa.Column('complainant_email', sa.String(length=300), nullable=True),
     sa.Column('on_behalf_of', sa.JSON(), nullable=True),
     sa.Column('contractor', sa.String(length=200), nullable=True),
+    sa.Column('desired_outcome', sa.Text(), nullable=True),
+    sa.Column('advocate_requested', sa.Boolean(), nullable=True),
     sa.Column('received_on', sa.Date(), nullable=False),
+    sa.Column('happened_on', sa.Date(), nullable=True),
+    sa.Column('exclusion', sa.String(length=40), nullable=True),
+    sa.Column('triage_reason', sa.Text(), nullable=True),
     sa.Column('outcome', sa.String(length=30), nullable=True),
     sa.Column('closed_on', sa.Date(), nullable=True),
     sa.Column('next_stage_request_by', sa.Date(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('process_instance_id', sa.Integer(), nullable=True),
+    sa.Column('contact_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], ),
     sa.ForeignKeyConstraint(['process_instance_id'], ['process_instances.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('reference')
@@ -108,6 +179,7 @@ def upgrade():
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cases_complainant_email'), ['complainant_email'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_complainant_name'), ['complainant_name'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cases_contact_id'), ['contact_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_procedure'), ['procedure'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_service_area'), ['service_area'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_stage'), ['stage'], unique=False)
@@ -139,6 +211,7 @@ def upgrade():
     sa.Column('extended_working_days', sa.Integer(), nullable=False),
     sa.Column('extension_reason', sa.Text(), nullable=True),
     sa.Column('overdue', sa.Boolean(), nullable=False),
+    sa.Column('working_days_taken', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('case_id', 'step')
@@ -274,11 +347,173 @@ def upgrade():
     with op.batch_alter_table('attachments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attachments_case_id'), ['case_id'], unique=False)
 
+    op.create_table('status_links',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('token_hash')
+    )
+    with op.batch_alter_table('status_links', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_status_links_case_id'), ['case_id'], unique=False)
+
+    op.create_table('rate_limit_windows',
+    sa.Column('key_hash', sa.String(length=64), nullable=False),
+    sa.Column('window_index', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('hits', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('key_hash', 'window_index')
+    )
+    with op.batch_alter_table('rate_limit_windows', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_rate_limit_windows_window_index'), ['window_index'], unique=False)
+
+    op.create_table('public_drafts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key_hash', sa.String(length=64), nullable=False),
+    sa.Column('journey', sa.String(length=20), nullable=False),
+    sa.Column('answers', sa.JSON(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('key_hash')
+    )
+    with op.batch_alter_table('public_drafts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_public_drafts_updated_at'), ['updated_at'], unique=False)
+    op.create_table('remedies',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('stage', sa.String(length=20), nullable=False),
+    sa.Column('remedy', sa.String(length=30), nullable=False),
+    sa.Column('amount_pence', sa.Integer(), nullable=True),
+    sa.Column('recorded_on', sa.Date(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('case_id', 'stage', 'remedy')
+    )
+    with op.batch_alter_table('remedies', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_remedies_case_id'), ['case_id'], unique=False)
+
+    op.create_table('actions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('theme', sa.String(length=40), nullable=False),
+    sa.Column('owner_id', sa.Integer(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('overdue', sa.Boolean(), nullable=False),
+    sa.Column('completed_on', sa.Date(), nullable=True),
+    sa.Column('completion_note', sa.Text(), nullable=True),
+    sa.Column('created_by', sa.String(length=200), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('process_instance_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ),
+    sa.ForeignKeyConstraint(['owner_id'], ['users.id'], ),
+    sa.ForeignKeyConstraint(['process_instance_id'], ['process_instances.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('actions', schema=None) as batch_op:
+        batch_op.create_index('ix_actions_status_due', ['status', 'due_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_actions_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_actions_owner_id'), ['owner_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_actions_theme'), ['theme'], unique=False)
+    op.create_table('restrictions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('contact_id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('instance_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('behaviour', sa.Text(), nullable=False),
+    sa.Column('evidence', sa.Text(), nullable=False),
+    sa.Column('adjustments', sa.Text(), nullable=False),
+    sa.Column('case_references', sa.JSON(), nullable=False),
+    sa.Column('abuse_report_ids', sa.JSON(), nullable=False),
+    sa.Column('proposed_by', sa.String(length=200), nullable=False),
+    sa.Column('proposed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('service_area', sa.String(length=60), nullable=False),
+    sa.Column('scope', sa.String(length=20), nullable=True),
+    sa.Column('measures', sa.JSON(), nullable=False),
+    sa.Column('call_limit', sa.Text(), nullable=True),
+    sa.Column('visit_limit', sa.Text(), nullable=True),
+    sa.Column('single_point_of_contact_id', sa.Integer(), nullable=True),
+    sa.Column('decision_reasons', sa.Text(), nullable=True),
+    sa.Column('decided_by', sa.String(length=200), nullable=True),
+    sa.Column('decided_on', sa.Date(), nullable=True),
+    sa.Column('review_on', sa.Date(), nullable=True),
+    sa.Column('letter_sent_on', sa.Date(), nullable=True),
+    sa.Column('letter_method', sa.String(length=20), nullable=True),
+    sa.Column('renewals', sa.Integer(), nullable=False),
+    sa.Column('ended_on', sa.Date(), nullable=True),
+    sa.Column('end_reason', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], ),
+    sa.ForeignKeyConstraint(['instance_id'], ['process_instances.id'], ),
+    sa.ForeignKeyConstraint(['single_point_of_contact_id'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('instance_id')
+    )
+    with op.batch_alter_table('restrictions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_restrictions_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_restrictions_contact_status', ['contact_id', 'status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_restrictions_status'), ['status'], unique=False)
+
+    op.create_table('abuse_reports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('contact_id', sa.Integer(), nullable=True),
+    sa.Column('occurred_on', sa.Date(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('recorded_by', sa.String(length=200), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('abuse_reports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_abuse_reports_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_abuse_reports_contact_id'), ['contact_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('public_drafts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_public_drafts_updated_at'))
+
+    op.drop_table('public_drafts')
+    with op.batch_alter_table('rate_limit_windows', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_rate_limit_windows_window_index'))
+
+    op.drop_table('rate_limit_windows')
+    with op.batch_alter_table('status_links', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_status_links_case_id'))
+
+    op.drop_table('status_links')
+    with op.batch_alter_table('actions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_actions_theme'))
+        batch_op.drop_index(batch_op.f('ix_actions_owner_id'))
+        batch_op.drop_index(batch_op.f('ix_actions_case_id'))
+        batch_op.drop_index('ix_actions_status_due')
+
+    op.drop_table('actions')
+    with op.batch_alter_table('remedies', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_remedies_case_id'))
+
+    op.drop_table('remedies')
+    with op.batch_alter_table('abuse_reports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_abuse_reports_contact_id'))
+        batch_op.drop_index(batch_op.f('ix_abuse_reports_case_id'))
+
+    op.drop_table('abuse_reports')
+    with op.batch_alter_table('restrictions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_restrictions_status'))
+        batch_op.drop_index('ix_restrictions_contact_status')
+        batch_op.drop_index(batch_op.f('ix_restrictions_case_id'))
+
+    op.drop_table('restrictions')
     with op.batch_alter_table('attachments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attachments_case_id'))
 
@@ -316,8 +551,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_cases_procedure'))
         batch_op.drop_index(batch_op.f('ix_cases_complainant_name'))
         batch_op.drop_index(batch_op.f('ix_cases_complainant_email'))
+        batch_op.drop_index(batch_op.f('ix_cases_contact_id'))
 
     op.drop_table('cases')
+    with op.batch_alter_table('contacts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_contacts_phone_key'))
+        batch_op.drop_index(batch_op.f('ix_contacts_name_address_key'))
+        batch_op.drop_index(batch_op.f('ix_contacts_email_key'))
+
+    op.drop_table('contacts')
     op.drop_table('process_instances')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))
@@ -328,5 +570,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_process_versions_process_id'))
         batch_op.drop_index(batch_op.f('ix_process_versions_content_hash'))
 
+    with op.batch_alter_table('process_test_cases', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_process_test_cases_process_id'))
+
+    op.drop_table('process_test_cases')
+    with op.batch_alter_table('process_drafts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_process_drafts_status'))
+        batch_op.drop_index(batch_op.f('ix_process_drafts_process_id'))
+
+    op.drop_table('process_drafts')
     op.drop_table('process_versions')
     # ### end Alembic commands ###

@@ -5,9 +5,12 @@ import pytest
 
 from engine.calendar import (
     WorkingDayCalendar,
+    add_calendar_months,
     add_working_days,
     day_zero,
     holidays_skipped,
+    last_day_of_months_period,
+    next_working_day,
     working_days_between,
 )
 
@@ -68,3 +71,39 @@ def test_working_days_between_counts_after_start_up_to_end():
 def test_negative_working_days_are_refused():
     with pytest.raises(ValueError):
         add_working_days(date(2026, 1, 5), -1)
+
+
+@pytest.mark.parametrize(
+    "start, months, expected",
+    [
+        (date(2027, 1, 15), 6, date(2027, 7, 15)),
+        (date(2026, 8, 31), 6, date(2027, 2, 28)),  # no 31 February: the month's last day
+        (date(2027, 8, 31), 6, date(2028, 2, 29)),  # leap year
+        (date(2026, 9, 30), 6, date(2027, 3, 30)),
+        (date(2026, 12, 19), 12, date(2027, 12, 19)),
+        (date(2026, 10, 5), 3, date(2027, 1, 5)),  # across the year end
+    ],
+)
+def test_calendar_months_keep_the_day_of_the_month(start, months, expected):
+    assert add_calendar_months(start, months) == expected
+
+
+@pytest.mark.parametrize(
+    "start, expected",
+    [
+        (date(2027, 1, 15), date(2027, 7, 14)),  # a period beginning on the 15th ends on the 14th
+        (date(2027, 3, 1), date(2027, 8, 31)),
+        (date(2026, 8, 31), date(2027, 2, 28)),  # no corresponding date: the end of February
+        (date(2026, 8, 29), date(2027, 2, 28)),
+        (date(2026, 8, 28), date(2027, 2, 27)),
+    ],
+)
+def test_six_month_period_beginning_on_a_day_ends_the_day_before_the_corresponding_date(start, expected):
+    assert last_day_of_months_period(start, 6) == expected
+
+
+def test_next_working_day_skips_weekends_and_bank_holidays():
+    assert next_working_day(date(2026, 12, 24)) == date(2026, 12, 29)  # Christmas Day, Boxing Day (substitute 28th)
+    assert next_working_day(date(2027, 3, 25)) == date(2027, 3, 30)  # Good Friday, Easter Monday
+    assert next_working_day(date(2026, 1, 10)) == date(2026, 1, 12)  # a Saturday: the Monday
+    assert next_working_day(date(2026, 1, 12)) == date(2026, 1, 13)

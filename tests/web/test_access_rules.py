@@ -3,10 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-KNOWN_RULES = {"public", "signed in", "staff", "admin", "api token"}
+KNOWN_RULES = {"public", "signed in", "staff", "admin", "process owner", "api token"}
 # The only routes anyone may use without signing in. Adding one is a decision: change this list on purpose.
-PUBLIC_ENDPOINTS = {"static", "auth.sign_in", "pages.home", "pages.accessibility", "api.openapi"}
-DUMMY_VALUES = {"task_id": "00000000-0000-0000-0000-000000000000", "reference": "CMP-2025-000001"}
+PUBLIC_ENDPOINTS = {"static", "auth.sign_in", "pages.home", "pages.accessibility", "api.openapi",
+                    # The public's complaint form and the complainant's status page (private link).
+                    "public.start", "public.question", "public.check_answers", "public.confirmation",
+                    "public.young_start", "public.young_question", "public.young_check_answers",
+                    "public.young_confirmation", "public.status", "public.next_stage"}
+DUMMY_VALUES = {"task_id": "00000000-0000-0000-0000-000000000000", "reference": "CMP-2025-000001",
+                "draft_id": 1, "version_id": 1}
 
 
 def _rules(app):

@@ -205,12 +205,13 @@ def test_the_case_list_filters_and_counts(people, three_cases):
 
     assert listed("procedure=corporate") == ({three_cases["pothole"], three_cases["bins"]}, 2)
     assert listed("procedure=none") == ({three_cases["thanks"]}, 1)
-    assert listed("status=closed") == ({three_cases["thanks"]}, 1)
-    assert listed("status=open&service_area=waste") == ({three_cases["bins"]}, 1)
+    assert listed("status=closed") == (set(), 0)
+    assert listed("status=open&service_area=waste&procedure=corporate") == ({three_cases["bins"]}, 1)
     assert listed("stage=stage1&service_area=highways") == ({three_cases["pothole"]}, 1)
     assert listed("stage=stage3") == (set(), 0)
-    # On 5 January only the pothole's acknowledgement (due 30 December) is late.
-    assert listed("overdue=true") == ({three_cases["pothole"]}, 1)
+    # On 5 January the pothole's acknowledgement (due 30 December) and the compliment's (due 31 December,
+    # passing it on to the crew) are late; the bins complaint was acknowledged in time.
+    assert listed("overdue=true") == ({three_cases["pothole"], three_cases["thanks"]}, 2)
     assert listed("overdue=true", on=date(2025, 12, 23)) == (set(), 0)
 
     beyond = manager.get("/api/complaints?page=2", on=date(2026, 1, 5)).get_json()
@@ -257,10 +258,12 @@ def test_an_independent_person_cannot_list_cases_or_log_a_contact(people, three_
     assert people["manager"].get("/api/complaints").get_json()["total"] == 3
 
 
-def test_comments_and_compliments_are_recorded_and_closed_at_once(people):
+def test_a_comment_follows_no_complaint_procedure_and_goes_to_the_service_to_pass_on(people):
     case = log_complaint(people["cr"], kind="comment", summary="Please add a bench in the park")
-    assert (case["kind"], case["procedure"], case["stage"], case["status"]) == ("comment", "none", "closed", "closed")
-    assert case["open_tasks"] == [] and case["deadlines"] == []
+    assert (case["kind"], case["procedure"], case["status"]) == ("comment", "none", "open")
+    [task] = case["open_tasks"]
+    assert (task["name"], task["role"], task["team"]) == ("Acknowledge and pass on", "officer", "highways")
+    assert [d["step"] for d in case["deadlines"]] == ["acknowledgement"]
 
 
 def test_received_on_defaults_to_today(people):
@@ -270,3 +273,11 @@ def test_received_on_defaults_to_today(people):
     assert response.status_code == 201
     assert response.get_json()["received_on"] == "2026-01-06"
     assert response.get_json()["reference"].startswith("CMP-2026-")
+
+
+def test_the_openapi_case_schema_describes_every_field_a_case_has(people, client):
+    case = log_complaint(people["cr"], happened_on="2025-11-30", contractor="Ringway")
+    described = client.get("/api/openapi.json").get_json()["components"]["schemas"]["Case"]["properties"]
+    assert set(case) <= set(described), set(case) - set(described)
+    assert (case["happened_on"], case["contractor"], case["triage_reason"]) == (
+        "2025-11-30", "Ringway", "Corporate complaint")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import date
 
@@ -135,13 +136,15 @@ def test_the_diagram_xml_is_served_to_those_who_may_see_the_case(case, as_user):
     client = as_user("highways.officer")
     html = _get(client, f"/cases/{reference}").get_data(as_text=True)
     assert 'id="case-diagram"' in html and "<figcaption" in html and "bpmn-navigated-viewer.production.min.js" in html
-    current = re.search(r"data-current='([^']*)'", html).group(1)
-    assert current.startswith('["') and len(current) > 4
+    progress = json.loads(re.search(r"data-progress='([^']*)'", html).group(1))
+    assert progress["current"] == ["Task_acknowledge"]
+    assert {"Start_complaint_received", "Script_set_acknowledgement_deadline"} <= set(progress["completed"])
+    assert {"Timer_acknowledge_reminder", "Timer_acknowledge_overdue"} <= set(progress["waiting"])
     response = _get(client, f"/cases/{reference}/diagram.bpmn")
     assert response.status_code == 200
     assert response.mimetype == "application/xml"
     xml = response.get_data(as_text=True)
     assert "bpmn:definitions" in xml or "<definitions" in xml
-    for spec_id in re.findall(r'"([^"]+)"', current):
+    for spec_id in progress["completed"] + progress["current"] + progress["waiting"]:
         assert f'id="{spec_id}"' in xml
     assert _get(as_user("waste.officer"), f"/cases/{reference}/diagram.bpmn").status_code == 404

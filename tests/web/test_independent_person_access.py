@@ -15,7 +15,10 @@ from tests.factories import make_user, open_complaint
 from tests.web.officer_client import page_client_for, signed_in
 
 ALLOWED_WITHOUT_PARAMETERS = {"pages.home", "pages.accessibility", "pages.inbox", "auth.sign_in",
-                              "auth.sign_out", "api.openapi", "api.list_tasks", "static"}
+                              "auth.sign_out", "api.openapi", "api.list_tasks", "static",
+                              # The public complaint form, open to anyone (it names no case).
+                              "public.start", "public.check_answers", "public.confirmation",
+                              "public.young_start", "public.young_check_answers", "public.young_confirmation"}
 
 
 @pytest.fixture

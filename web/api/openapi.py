@@ -36,7 +36,7 @@ def openapi_document() -> dict:
     task_id = _ref_param("task_id", "Task id")
     query = [
         {"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
-        for n in ("procedure", "stage", "status", "service_area", "overdue")
+        for n in ("procedure", "stage", "status", "service_area", "contractor", "overdue")
     ] + [{"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}}]
     return {
         "openapi": "3.1.0",
@@ -135,7 +135,23 @@ def openapi_document() -> dict:
                     "stage": {"type": "string"},
                     "status": {"enum": ["open", "closed", "withdrawn"]},
                     "service_area": {"type": "string"},
+                    "channel": {"type": "string"},
+                    "summary": {"type": "string"},
                     "received_on": {"type": "string", "format": "date"},
+                    "happened_on": {"type": ["string", "null"], "format": "date",
+                                    "description": "When the matter happened or the complainant learnt of it"},
+                    "triage_reason": {"type": ["string", "null"],
+                                      "description": "Why the case follows its procedure (or none)"},
+                    "closed_on": {"type": ["string", "null"], "format": "date"},
+                    "outcome": {"type": ["string", "null"]},
+                    "next_stage_request_by": {"type": ["string", "null"], "format": "date"},
+                    "contractor": {"type": ["string", "null"]},
+                    "complainant": {"type": "object", "properties": {
+                        "name": {"type": "string"}, "email": {"type": "string"}, "phone": {"type": "string"},
+                        "address": {"type": "string"}}},
+                    "on_behalf_of": {"type": ["object", "null"]},
+                    "desired_outcome": {"type": ["string", "null"]},
+                    "advocate_requested": {"type": ["boolean", "null"]},
                     "deadlines": {"type": "array", "items": {"$ref": "#/components/schemas/Deadline"}},
                     "open_tasks": {"type": "array", "items": {"type": "object"}},
                     "history": {"type": "array", "items": {"type": "object", "properties": {

@@ -71,7 +71,7 @@ def list_complaints():
     overdue = args.get("overdue", "").lower() in ("true", "1", "yes")
     return jsonify(cases.list_cases(
         g.user, procedure=args.get("procedure"), stage=args.get("stage"), status=args.get("status"),
-        service_area=args.get("service_area"), overdue=overdue, page=_page(),
+        service_area=args.get("service_area"), contractor=args.get("contractor"), overdue=overdue, page=_page(),
     ))
 
 

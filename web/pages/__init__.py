@@ -3,4 +3,6 @@ from flask import Blueprint
 
 pages = Blueprint("pages", __name__)
 
-from . import admin, cases, home, intake, search, tasks  # noqa: E402,F401  (routes register on the blueprint)
+# The routes register on the blueprint.
+from . import (admin, cases, contacts, dashboard, home, intake, processes, reports, restrictions,  # noqa: E402,F401
+               search, tasks)

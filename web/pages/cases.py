@@ -2,17 +2,24 @@
 attachments, and the process diagram with where the case is now."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from engine import appointments, attachments, case_pages, notes
-from engine.errors import NotFound, ValidationFailed
+from engine import actions, appointments, attachments, case_pages, cases, forms, notes, restrictions, status_links
+from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
-from ..access import signed_in
+from .. import form_fields
+from ..access import signed_in, staff_only
 from . import pages
 
-ERROR_ANCHORS = {"note": "note", "attachment": "attachment", "username": "username", "role": "role"}
+ABUSE_FIELDS = form_fields.fields_for(forms.load_form(restrictions.ABUSE_FORM))
+ERROR_ANCHORS = {"description": "description", "theme": "theme", "owner": "owner", "due_on": "due_on",
+                 "_form": "actions", "note": "note", "attachment": "attachment", "username": "username", "role": "role",
+                 "procedure": "procedure", "reason": "reason",
+                 **form_fields.anchors(ABUSE_FIELDS, prefix="abuse.")}
 
 
 def _render_case(reference: str, errors: dict | None = None, values: dict | None = None):
@@ -23,7 +30,7 @@ def _render_case(reference: str, errors: dict | None = None, values: dict | None
     errors = errors or {}
     return render_template("case.html", title=f"{reference}: {page['case']['summary']}", page=page,
                            case=page["case"], errors=errors, error_anchors=ERROR_ANCHORS, values=values or {},
-                           allowed_types=attachments.ALLOWED_NAMES,
+                           allowed_types=attachments.ALLOWED_NAMES, abuse_fields=ABUSE_FIELDS,
                            max_upload=attachments.size_limit_text(current_app.config["MAX_UPLOAD_BYTES"])), \
         400 if errors else 200
 
@@ -64,6 +71,25 @@ def add_attachment(reference):
     return redirect(url_for("pages.case", reference=reference, _anchor="attachments"))
 
 
+@pages.post("/cases/<reference>/actions")
+@signed_in
+def add_action(reference):
+    form = request.form
+    try:
+        due_on = date.fromisoformat(form.get("due_on", ""))
+    except ValueError:
+        due_on = None
+    try:
+        actions.add_action(reference, description=form.get("description", ""), theme=form.get("theme", ""),
+                           owner_username=form.get("owner", ""), due_on=due_on, user=current_user)
+    except NotFound:
+        abort(404)
+    except ValidationFailed as invalid:
+        return _render_case(reference, invalid.errors, form.to_dict())
+    flash("Action added: it is in its owner's task list", "success")
+    return redirect(url_for("pages.case", reference=reference, _anchor="actions"))
+
+
 @pages.app_errorhandler(RequestEntityTooLarge)
 def _too_large(err):
     """A body past MAX_CONTENT_LENGTH is refused before the view runs; explain it on the case page."""
@@ -90,6 +116,23 @@ def download_attachment(reference, attachment_id):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@pages.post("/cases/<reference>/procedure")
+@signed_in
+def change_procedure(reference):
+    form = request.form
+    try:
+        cases.change_procedure(reference, form.get("procedure", ""), form.get("reason", ""), actor=current_user)
+    except (NotFound, Forbidden):
+        abort(404)
+    except Conflict as conflict:
+        flash(str(conflict), "error")
+        return redirect(url_for("pages.case", reference=reference))
+    except ValidationFailed as invalid:
+        return _render_case(reference, invalid.errors, {"reason": form.get("reason", "")})
+    flash("Procedure changed", "success")
+    return redirect(url_for("pages.case", reference=reference))
 
 
 @pages.post("/cases/<reference>/appointments")
@@ -129,3 +172,31 @@ def case_diagram(reference):
     response = Response(diagram["xml"], mimetype="application/xml")
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@pages.post("/cases/<reference>/status-link")
+@staff_only
+def send_status_link(reference):
+    try:
+        sent = status_links.send_new_link(reference, user=current_user)
+    except NotFound:
+        abort(404)
+    if sent["emailed_to"]:
+        flash(f"A new private link was emailed to {sent['emailed_to']}. Earlier links no longer work.", "success")
+    else:
+        # No email address: staff pass the link on by letter or phone, so it is shown here once.
+        link = url_for("public.status", token=sent["token"], _external=True)
+        flash(f"A new private link was made; the complainant has no email address, so send them {link} "
+              "by letter. Earlier links no longer work.", "success")
+    return redirect(url_for("pages.case", reference=reference, _anchor="status-link"))
+
+
+@pages.post("/cases/<reference>/status-link/revoke")
+@staff_only
+def revoke_status_links(reference):
+    try:
+        status_links.revoke_links(reference, user=current_user)
+    except NotFound:
+        abort(404)
+    flash("The private link no longer works. Send a new one if the complainant still needs it.", "success")
+    return redirect(url_for("pages.case", reference=reference, _anchor="status-link"))

@@ -1,11 +1,11 @@
 """Staff log a complaint, comment or compliment received by phone, letter, email or in person."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engine import cases, forms
-from engine.errors import ValidationFailed
+from engine import cases, contacts, forms, restrictions
+from engine.errors import NotFound, ValidationFailed
 from engine.service_areas import SERVICE_AREAS
 
 from .. import form_fields
@@ -63,12 +63,27 @@ def _in_page_order(errors: dict, anchors: dict) -> dict:
     return dict(sorted(errors.items(), key=lambda item: order.get(item[0], len(order))))
 
 
+def _from_contact_record(raw: str | None) -> tuple[int | None, dict, list[dict]]:
+    """Logging contact from a person's record: their details, and any restriction in force on them."""
+    if not raw:
+        return None, {}, []
+    if not raw.isdigit() or len(raw) > 12:
+        abort(404)
+    try:
+        values = contacts.intake_values(int(raw), current_user)
+    except NotFound:
+        abort(404)
+    active = [restrictions.restriction_view(r) for r in restrictions.active_for(int(raw))]
+    return int(raw), values, active
+
+
 @pages.route("/contacts/new", methods=["GET", "POST"])
 @staff_only
 def intake():
     groups = _fields()
     anchors = _anchors(groups)
-    values, errors = {"social_care": "none"}, {}
+    contact_id, known, active = _from_contact_record(request.values.get("contact"))
+    values, errors = {"social_care": "none", **known}, {}
     if request.method == "POST":
         data, values, errors = _parse(request.form)
         if errors:
@@ -80,9 +95,13 @@ def intake():
                 errors = invalid.errors
             else:
                 flash(f"{case['kind'].capitalize()} {case['reference']} logged", "success")
+                if any(event["event"] == "logged_under_restriction" for event in case["history"]):
+                    flash(f"{case['complainant']['name']} is under a contact restriction: this contact has gone "
+                          "to their single point of contact", "important")
                 return redirect(url_for("pages.case", reference=case["reference"]))
     if "service_area" in errors and not request.form.get("service_area"):
         errors["service_area"] = "Select the service area"  # a list here, not a box to type in
     errors = _in_page_order(errors, anchors)
     return render_template("intake.html", title="Log a complaint, comment or compliment", groups=groups,
-                           values=values, errors=errors, error_anchors=anchors), 400 if errors else 200
+                           values=values, errors=errors, error_anchors=anchors, contact_id=contact_id,
+                           restrictions=active), 400 if errors else 200

@@ -19,6 +19,7 @@ def search():
     service_area = args.get("service_area") if args.get("service_area") in SERVICE_AREAS else ""
     page = args.get("page", "1")
     page = int(page) if page.isdigit() and len(page) < 7 else 1
-    result = search_cases(current_user, text, service_area or None, page)
+    contractor = (args.get("contractor") or "").strip()
+    result = search_cases(current_user, text, service_area or None, page, contractor=contractor)
     return render_template("search.html", title="Find a case", q=text, service_area=service_area,
-                           service_areas=SERVICE_AREAS, result=result)
+                           contractor=contractor, service_areas=SERVICE_AREAS, result=result)

@@ -1,4 +1,5 @@
-// Draws the case's process diagram and marks the task(s) the case is waiting on.
+// Draws the case's process diagram and marks what is done, what is being worked on and what waits
+// (timers, messages); elements with no mark are still to come.
 // Without JavaScript (or if drawing fails) the page's list "Where the case is now" says the same in words.
 (function () {
   "use strict";
@@ -7,7 +8,8 @@
   if (!figure || !container || typeof window.BpmnJS !== "function" || !window.fetch) {
     return;
   }
-  var current = JSON.parse(container.getAttribute("data-current") || "[]");
+  var progress = JSON.parse(container.getAttribute("data-progress") || "{}");
+  var markers = { completed: "completed-element", current: "current-task", waiting: "waiting-element" };
   figure.hidden = false;
   var viewer = new window.BpmnJS({ container: container });
   fetch(container.getAttribute("data-src"), { credentials: "same-origin" })
@@ -20,8 +22,10 @@
       var canvas = viewer.get("canvas");
       var elements = viewer.get("elementRegistry");
       canvas.zoom("fit-viewport");
-      current.forEach(function (id) {
-        if (elements.get(id)) { canvas.addMarker(id, "current-task"); }
+      Object.keys(markers).forEach(function (state) {
+        (progress[state] || []).forEach(function (id) {
+          if (elements.get(id)) { canvas.addMarker(id, markers[state]); }
+        });
       });
     })
     .catch(function () {
