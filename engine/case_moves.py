@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import attributes
+from sqlalchemy.orm.util import identity_key
 
 from . import audit, instances, spiff
 from .diagram_api import StepEffects, collecting
@@ -120,12 +121,15 @@ def move_case(reference: str, process_id: str, version_number: int, *, actor: st
     return MovePlan(reference, True, "", changes)
 
 
-def _repoint(instance: ProcessInstance, version_id: int) -> None:
+def _repoint(instance: instances.InstanceRow, version_id: int) -> None:
     db.session.execute(update(ProcessInstance.__table__).where(ProcessInstance.__table__.c.id == instance.id)
                        .values(process_version_id=version_id))
     db.session.execute(update(HumanTask.__table__).where(HumanTask.__table__.c.instance_id == instance.id)
                        .values(process_version_id=version_id))
-    attributes.set_committed_value(instance, "process_version_id", version_id)
+    instance.process_version_id = version_id  # the loaded instance's plain row (instances.InstanceRow)
+    loaded_row = db.session.identity_map.get(identity_key(ProcessInstance, instance.id))
+    if loaded_row is not None:  # e.g. read above for the old version number: keep it true in this transaction
+        attributes.set_committed_value(loaded_row, "process_version_id", version_id)
 
 
 @dataclass

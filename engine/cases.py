@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from . import access, appointments, audit, clock, contacts, forms, instances, spiff, triage
+from . import access, appointments, audit, clock, contacts, deadlines, forms, instances, spiff, triage
 from .calendar import london_date
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .models import Case, Deadline, User, db
@@ -66,6 +66,7 @@ def create_case(data: dict, *, actor_name: str, source: str = "staff") -> Case:
     )
     db.session.add(case)
     db.session.flush()
+    deadlines.new_case(case.id)  # a new case has no deadline rows: its steps need not read them
     case.reference = f"CMP-{case.received_on.year}-{case.id:06d}"
     audit.record(case.id, actor_name, "case_opened", f"{case.kind} received by {case.channel}: {case.summary}")
     audit.record(case.id, "system", "triaged", f"{triage.PROCEDURE_LABELS[case.procedure].capitalize()}: "

@@ -26,9 +26,26 @@ def _validator(schema_json: str) -> Draft202012Validator:
     return Draft202012Validator(json.loads(schema_json), format_checker=_FORMATS)
 
 
+# The deployed forms are the same dict objects every time (registry.form_schema caches them), so
+# their validators are also found by identity, without writing the schema out as JSON for the key.
+# Each entry holds its schema, so an id cannot be reused by another dict while the entry exists.
+_BY_IDENTITY: dict[int, tuple[dict, Draft202012Validator]] = {}
+
+
+def _validator_for(schema: dict) -> Draft202012Validator:
+    entry = _BY_IDENTITY.get(id(schema))
+    if entry is not None and entry[0] is schema:
+        return entry[1]
+    validator = _validator(json.dumps(schema, sort_keys=True))
+    if len(_BY_IDENTITY) >= 256:
+        _BY_IDENTITY.clear()
+    _BY_IDENTITY[id(schema)] = (schema, validator)
+    return validator
+
+
 def field_errors(schema: dict, data) -> dict[str, str]:
     """Return {"field.path": "message"} for every problem, one message per field."""
-    validator = _validator(json.dumps(schema, sort_keys=True))
+    validator = _validator_for(schema)
     errors: dict[str, str] = {}
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
         path = list(error.absolute_path)

@@ -1,13 +1,13 @@
 """Use cases on one task: read it with its form, claim, release, reassign and complete it."""
 from __future__ import annotations
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, select, update
 
 from . import access, audit, clock, forms, instances, remedies, spiff, triage
 from .calendar import london_date
 from .diagram_api import DeadlineRuleError
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
-from .models import Case, CompletedTask, HumanTask, User, db
+from .models import Case, CompletedTask, HumanTask, User, db, execute_core
 from .presenters import case_view, task_view
 from .registry import form_schema
 from .transaction import transactional
@@ -20,13 +20,29 @@ def _visible_task(task_id: str, user: User) -> HumanTask:
     return task
 
 
+# The task with its case in one statement: completing a task needs both.
+_TASK_AND_CASE = (select(HumanTask, Case).join(Case, Case.id == HumanTask.case_id)
+                  .where(HumanTask.id == bindparam("task_id")))
+_INSERT_COMPLETED = insert(CompletedTask.__table__)
+
+
 def _task_to_work_on(task_id: str, user: User) -> HumanTask:
     """Return the open task for the user to claim or complete, or say why not.
 
     Someone who could never have had the task gets NotFound (as for a task that does
     not exist); a colleague who could have had it learns it is taken or already done.
     """
-    task = db.session.get(HumanTask, task_id)
+    return _check_task_to_work_on(db.session.get(HumanTask, task_id), task_id, user)
+
+
+def _task_and_case_to_work_on(task_id: str, user: User) -> tuple[HumanTask, Case]:
+    """As _task_to_work_on, with the task's case."""
+    row = db.session.execute(_TASK_AND_CASE, {"task_id": task_id}).first()
+    task, case = row if row is not None else (None, None)
+    return _check_task_to_work_on(task, task_id, user), case
+
+
+def _check_task_to_work_on(task: HumanTask | None, task_id: str, user: User) -> HumanTask:
     if task is None:
         done = db.session.get(CompletedTask, task_id)
         if done is not None and access.can_view_case(user, db.session.get(Case, done.case_id)):
@@ -79,10 +95,9 @@ def release_task(task_id: str, *, user: User) -> dict:
 @transactional
 def complete_task(task_id: str, data: dict, *, user: User) -> dict:
     """Check the form data, move the workflow on and save it; nothing changes if any of that fails."""
-    task = _task_to_work_on(task_id, user)
+    task, case = _task_and_case_to_work_on(task_id, user)
     schema, stage = _form_for(task), task.stage
     forms.validate(schema, data)
-    case = db.session.get(Case, task.case_id)
     loaded = instances.load(case, for_update=True, instance_id=task.instance_id)
     ready = spiff.find_ready_user_task(loaded.workflow, task_id)
     if ready is None:
@@ -91,9 +106,9 @@ def complete_task(task_id: str, data: dict, *, user: User) -> dict:
     audit.record(case.id, user.username, "task_completed", task.name)
     # A Core INSERT: nothing reads the row back in this transaction, and a second completion of the
     # same task fails on its primary key (IntegrityError, a Conflict) at once.
-    db.session.execute(insert(CompletedTask.__table__).values(
-        id=task.id, case_id=case.id, spec_id=task.spec_id, name=task.name, completed_by_id=user.id,
-        completed_at=clock.now()))
+    execute_core(_INSERT_COMPLETED, {
+        "id": task.id, "case_id": case.id, "spec_id": task.spec_id, "name": task.name,
+        "completed_by_id": user.id, "completed_at": clock.now()})
     try:
         with instances.step(loaded, user.username) as effects:
             spiff.complete_user_task(loaded.workflow, ready, data)

@@ -15,19 +15,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timezone
 
-from sqlalchemy import bindparam, delete, event, insert, select, update
-from sqlalchemy.orm import Session, attributes, defer
+from sqlalchemy import bindparam, delete, event, insert, inspect, select, update
+from sqlalchemy.orm import Session, attributes
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import (action_tracking, appointments, audit, clock, notifications, ombudsman_compliance,
+from . import (action_tracking, appointments, audit, clock, deadlines, notifications, ombudsman_compliance,
                restriction_records, spiff)
-from .calendar import london_date, working_days_between
+from .calendar import london_date
 from .diagram_api import DeadlineChange, StepEffects, collecting
-from .models import Case, CompletedTask, Deadline, HumanTask, ProcessInstance, Timer, db
+from .models import Case, CompletedTask, Deadline, HumanTask, ProcessInstance, Timer, db, execute_core
 from .registry import specs_for
 from .routing import route_task
 
 INSTANCES = ProcessInstance.__table__
+CASES = Case.__table__
 HUMAN_TASKS = HumanTask.__table__
 TIMERS = Timer.__table__
 
@@ -59,12 +60,30 @@ class ReadModels:
 
     tasks: dict[str, tuple[str, date | None]]   # open human task id -> (stage, due_on)
     timers: dict[str, spiff.WaitingTimer]         # waiting timer task id -> timer (due_at in UTC)
+    # Not the case's deadline rows: they belong to the case, not to this instance, and other instances
+    # of the case (side processes), triage's change of procedure and case moves write them without
+    # touching this instance's lock version. Each step reads them (one SELECT, engine/deadlines.py).
+
+
+@dataclass
+class InstanceRow:
+    """The columns of a process instance row a step uses (read and written by Core; the state apart)."""
+
+    id: int
+    process_version_id: int
+    status: str
+    lock_version: int
+
+    @property
+    def state(self) -> str:
+        """The workflow state as saved (read when asked for: a step does not need it)."""
+        return execute_core(_LOAD_STATE, {"instance_id": self.id}).one()[0]
 
 
 @dataclass
 class LoadedCase:
     case: Case
-    instance: ProcessInstance
+    instance: InstanceRow
     workflow: object
     # None: not known in memory, read the rows from the database when saving.
     read_models: ReadModels | None = None
@@ -77,35 +96,40 @@ def start(case: Case, version_id: int, data: dict, actor: str, *, main: bool = T
     effects = StepEffects()
     with collecting(effects):
         workflow = spiff.start_workflow(spec, subprocess_specs, data)
-    instance = ProcessInstance(
-        process_version_id=version_id,
-        state="",
-        library_version=spiff.LIBRARY_VERSION,
-        serializer_version=spiff.SERIALIZER_VERSION,
-    )
-    db.session.add(instance)
-    db.session.flush()
+    now = clock.now()
+    inserted = execute_core(_INSERT_INSTANCE, {
+        "process_version_id": version_id, "state": "", "library_version": spiff.LIBRARY_VERSION,
+        "serializer_version": spiff.SERIALIZER_VERSION, "status": "running", "lock_version": 1,
+        "created_at": now, "updated_at": now,
+    })
+    instance = InstanceRow(inserted.inserted_primary_key[0], version_id, "running", 1)
     if main:
-        case.process_instance_id = instance.id
+        case.process_instance_id = instance.id  # written with the case's other changes by save()
     loaded = LoadedCase(case, instance, workflow, ReadModels({}, {}))  # a new instance has no rows yet
     save(loaded, effects, actor)
     return loaded
 
 
+_INSERT_INSTANCE = insert(INSTANCES)
+# The state (tens of kB) is read only when the workflow is not kept in memory.
+_LOAD_INSTANCE = (select(INSTANCES.c.id, INSTANCES.c.process_version_id, INSTANCES.c.status, INSTANCES.c.lock_version)
+                  .where(INSTANCES.c.id == bindparam("instance_id")))
+_LOAD_INSTANCE_FOR_UPDATE = _LOAD_INSTANCE.with_for_update()
+_LOAD_STATE = (select(INSTANCES.c.state, INSTANCES.c.serializer_version)
+               .where(INSTANCES.c.id == bindparam("instance_id")))
+
+
 def load(case: Case, *, for_update: bool = False, instance_id: int | None = None) -> LoadedCase:
     """Load the case's procedure, or another of its diagrams (`instance_id`, e.g. the triage check)."""
-    # The state (tens of kB) is read only when the workflow is not kept in memory.
-    query = (select(ProcessInstance).where(ProcessInstance.id == (instance_id or case.process_instance_id))
-             .options(defer(ProcessInstance.state)))
-    if for_update:
-        query = query.with_for_update()
-    instance = db.session.scalars(query).one()
+    query = _LOAD_INSTANCE_FOR_UPDATE if for_update else _LOAD_INSTANCE
+    instance = InstanceRow(*execute_core(query, {"instance_id": instance_id or case.process_instance_id}).one())
     recalled = _recall(instance)
     if recalled is not None:
         workflow, read_models = recalled
         return LoadedCase(case, instance, workflow, read_models)
     spec, subprocess_specs = specs_for(instance.process_version_id)
-    workflow = spiff.load_state(instance.state, spec, subprocess_specs, instance.serializer_version)
+    state, serializer_version = execute_core(_LOAD_STATE, {"instance_id": instance.id}).one()
+    workflow = spiff.load_state(state, spec, subprocess_specs, serializer_version)
     return LoadedCase(case, instance, workflow)
 
 
@@ -123,7 +147,7 @@ def read_workflow(case: Case):
 # Restoring from JSON costs more than the rest of a step; an entry is taken out for exclusive use and
 # put back only after its transaction commits, so a failed step can never leave a half-changed workflow
 # here. Every save bumps the lock version, so an entry whose version matches the database row also
-# describes that instance's inbox and timer rows exactly.
+# describes that instance's inbox and timer rows exactly (not its case's deadlines: see ReadModels).
 _RECENT: OrderedDict[tuple[str, int], tuple[int, object, ReadModels]] = OrderedDict()
 _RECENT_SIZE = 256
 
@@ -134,7 +158,7 @@ def forget_remembered() -> None:
     _RECENT.clear()
 
 
-def _recall(instance: ProcessInstance):
+def _recall(instance: InstanceRow):
     entry = _RECENT.pop((db.engine.url.render_as_string(), instance.id), None)
     if entry is not None and entry[0] == instance.lock_version:
         return entry[1], entry[2]
@@ -155,8 +179,7 @@ def _forget_saved(session, *_args) -> None:
 def saved_in_transaction() -> list[tuple[int, int, object, ReadModels]]:
     """After the final flush and before commit: (instance id, lock version, workflow, read models) per save.
 
-    Read before committing, because a commit expires the instance rows and reading them again
-    would cost a query each.
+    Read before committing: the lock versions written in this transaction are the ones now in the database.
     """
     return [(loaded.instance.id, loaded.instance.lock_version, loaded.workflow, loaded.read_models)
             for loaded in db.session.info.get("saved_workflows", [])]
@@ -175,7 +198,8 @@ def remember_committed(saved: list[tuple[int, int, object, ReadModels]]) -> None
 @contextmanager
 def step(loaded: LoadedCase, actor: str):
     """Run workflow code that may call the diagram API, then save what it did."""
-    effects = StepEffects(known_deadlines={d.step: deadline_change(d) for d in loaded.case.deadlines})
+    known = {step_name: row.as_change() for step_name, row in deadlines.rows_for(loaded.case.id).items()}
+    effects = StepEffects(known_deadlines=known)
     with collecting(effects):
         yield effects
     save(loaded, effects, actor)
@@ -195,7 +219,7 @@ def save(loaded: LoadedCase, effects: StepEffects, actor: str) -> None:
         completed = spiff.is_completed(workflow) and instance.status not in ("completed", "superseded")
         _write_instance(instance, spiff.dump_state(workflow), "superseded" if effects.superseded else
                         "completed" if completed else instance.status)
-        _apply_deadlines(case, effects)
+        due_by_step = _apply_deadlines(case, effects)
         # Only the end of the case's procedure closes the case, not a side process or a replaced procedure.
         closes_case = completed and instance.id == case.process_instance_id and not effects.superseded
         _apply_case_changes(case, effects, closes_case, actor)
@@ -208,14 +232,14 @@ def save(loaded: LoadedCase, effects: StepEffects, actor: str) -> None:
         if effects.recommendation_events:
             ombudsman_compliance.apply_from_diagram(case, effects.recommendation_events, actor)
         before = loaded.read_models or _read_models_from_database(instance.id)
-        tasks, new_task_ids = _sync_human_tasks(loaded, before.tasks)
+        tasks, new_task_ids = _sync_human_tasks(loaded, before.tasks, due_by_step)
         _apply_reminders_and_escalations(case, instance, effects, new_task_ids)
         timers = _sync_timers(loaded, before.timers)
     loaded.read_models = ReadModels(tasks, timers)
     _remember_after_commit(loaded)
 
 
-def _write_instance(instance: ProcessInstance, state: str, status: str) -> None:
+def _write_instance(instance: InstanceRow, state: str, status: str) -> None:
     """Save the workflow state now, taking the optimistic lock: a concurrent save of the case fails here.
 
     A Core UPDATE rather than the unit of work (the row is the largest a step writes), and always
@@ -225,22 +249,20 @@ def _write_instance(instance: ProcessInstance, state: str, status: str) -> None:
     values = {"state": state, "library_version": spiff.LIBRARY_VERSION,
               "serializer_version": spiff.SERIALIZER_VERSION, "lock_version": instance.lock_version + 1,
               "updated_at": clock.now(), "status": status}
-    written = db.session.execute(
+    written = execute_core(
         _UPDATE_INSTANCE, {**values, "b_id": instance.id, "b_lock_version": instance.lock_version}
     ).rowcount
     if written != 1:
         raise StaleDataError(f"process instance {instance.id} was saved by someone else first")
-    # The object now matches its row, and the unit of work has nothing left to write for it.
-    for key, value in values.items():
-        attributes.set_committed_value(instance, key, value)
+    instance.lock_version, instance.status = values["lock_version"], values["status"]
 
 
 def _read_models_from_database(instance_id: int) -> ReadModels:
-    tasks = db.session.execute(
+    tasks = execute_core(
         select(HUMAN_TASKS.c.id, HUMAN_TASKS.c.stage, HUMAN_TASKS.c.due_on)
         .where(HUMAN_TASKS.c.instance_id == instance_id)
     ).all()
-    timers = db.session.execute(
+    timers = execute_core(
         select(TIMERS.c.task_id, TIMERS.c.spec_id, TIMERS.c.name, TIMERS.c.due_at)
         .where(TIMERS.c.instance_id == instance_id, TIMERS.c.fired_at.is_(None), TIMERS.c.cancelled_at.is_(None))
     ).all()
@@ -255,50 +277,71 @@ def _utc(instant):
     return instant.astimezone(timezone.utc)
 
 
-def _apply_deadlines(case: Case, effects: StepEffects) -> None:
-    existing = {d.step: d for d in case.deadlines}
+def _apply_deadlines(case: Case, effects: StepEffects) -> dict[str, date]:
+    """Write the deadlines the step set; return every deadline's due date by step."""
+    rows = deadlines.write(case.id, effects.deadlines, effects.calendar)
     for step_name, change in effects.deadlines.items():
-        row = existing.get(step_name)
-        if row is None:
-            row = Deadline(case=case, step=step_name)
-            db.session.add(row)
-        row.due_on = change.due_on
-        row.basis = change.basis
-        row.start_on = change.start_on
-        row.working_days = change.working_days
-        row.extended_working_days = change.extended_working_days
-        row.extension_reason = change.extension_reason
-        row.completed_on = change.completed_on
-        row.working_days_taken = (working_days_between(change.start_on, change.completed_on, effects.calendar)
-                                  if change.start_on and change.completed_on else None)
         if change.extension_reason and (step_name not in effects.known_deadlines or
                                         effects.known_deadlines[step_name].due_on != change.due_on):
             audit.record(case.id, "system", "deadline_extended",
                    f"{step_name} now due {change.due_on.isoformat()}: {change.extension_reason}")
+    return {step_name: row.due_on for step_name, row in rows.items()}
 
 
 def _apply_case_changes(case: Case, effects: StepEffects, completed: bool, actor: str) -> None:
+    values = {}
     if effects.stage and effects.stage != case.stage:
         audit.record(case.id, actor, "stage_changed", f"{case.stage} → {effects.stage}")
-        case.stage = effects.stage
+        values["stage"] = effects.stage
     if effects.outcome:
-        case.outcome = effects.outcome
+        values["outcome"] = effects.outcome
     if effects.next_stage_request_by:
-        case.next_stage_request_by = date.fromisoformat(effects.next_stage_request_by)
+        values["next_stage_request_by"] = date.fromisoformat(effects.next_stage_request_by)
     for event_name, detail in effects.notes:
         audit.record(case.id, actor, event_name, detail)
     if effects.withdrawn_reason:
-        case.status = "withdrawn"
+        values["status"] = "withdrawn"
         audit.record(case.id, actor, "withdrawn", effects.withdrawn_reason)
     if completed:
-        case.stage = "closed"
-        if case.status == "open":
-            case.status = "closed"
-        case.closed_on = london_date(clock.now())
-        audit.record(case.id, actor, "case_closed", f"outcome: {case.outcome or 'none recorded'}")
+        values["stage"] = "closed"
+        if values.get("status", case.status) == "open":
+            values["status"] = "closed"
+        values["closed_on"] = london_date(clock.now())
+        audit.record(case.id, actor, "case_closed",
+                     f"outcome: {values.get('outcome', case.outcome) or 'none recorded'}")
+    _write_case(case, values)
 
 
-def _apply_reminders_and_escalations(case: Case, instance: ProcessInstance, effects: StepEffects,
+_CASE_COLUMNS = frozenset(column.key for column in Case.__mapper__.column_attrs)
+_CASE_UPDATES: dict[frozenset[str], object] = {}  # one statement per set of columns written
+
+
+def _write_case(case: Case, values: dict) -> None:
+    """Write the case's changed columns with one Core UPDATE, with any the caller changed on the object.
+
+    The object is left as if loaded with the new values, so the unit of work has nothing to
+    write for it (a flush of a case and its deadlines cost more than the rest of a step's SQL).
+    A rollback expires it, as it does every object.
+    """
+    state = inspect(case)
+    pending = {key: state.dict[key] for key in state.committed_state if key in _CASE_COLUMNS}
+    values = {**pending, **values}
+    if not values:
+        return
+    columns = frozenset(values)
+    statement = _CASE_UPDATES.get(columns)
+    if statement is None:
+        statement = _CASE_UPDATES[columns] = (
+            update(CASES).where(CASES.c.id == bindparam("b_id")).values({key: bindparam(key) for key in columns}))
+    execute_core(statement, {**values, "b_id": case.id})
+    for key, value in values.items():
+        attributes.set_committed_value(case, key, value)
+    if not state.committed_state:
+        # Nothing left to flush for this object (set_committed_value leaves it flagged as modified).
+        state._commit_all(state.dict, db.session().identity_map)
+
+
+def _apply_reminders_and_escalations(case: Case, instance: InstanceRow, effects: StepEffects,
                                      new_task_ids: list[str]) -> None:
     if not effects.overdue and not effects.reminders:
         return
@@ -306,12 +349,11 @@ def _apply_reminders_and_escalations(case: Case, instance: ProcessInstance, effe
     open_tasks = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)).all()
     new_tasks = [t for t in open_tasks if t.id in new_task_ids]
     open_by_step = {t.deadline_step: t for t in open_tasks if t.deadline_step}
-    deadlines = {d.step: d for d in case.deadlines}
+    rows = deadlines.rows_for(case.id)
+    deadlines.mark_overdue(case.id, sorted(effects.overdue))
     for step_name in sorted(effects.overdue):
-        if step_name in deadlines:
-            deadlines[step_name].overdue = True
         audit.record(case.id, "system", "deadline_overdue", f"{step_name} was due on "
-                     f"{deadlines[step_name].due_on.isoformat() if step_name in deadlines else 'an unknown date'}")
+                     f"{rows[step_name].due_on.isoformat() if step_name in rows else 'an unknown date'}")
         task = open_by_step.get(step_name)
         notifications.queue(case, "escalation", step_name, task, new_tasks or ([task] if task else []))
     for step_name in effects.reminders:
@@ -320,7 +362,8 @@ def _apply_reminders_and_escalations(case: Case, instance: ProcessInstance, effe
         notifications.queue(case, "reminder", step_name, task, [task] if task else [])
 
 
-def _sync_human_tasks(loaded: LoadedCase, before: dict[str, tuple[str, date | None]]):
+def _sync_human_tasks(loaded: LoadedCase, before: dict[str, tuple[str, date | None]],
+                      due_by_step: dict[str, date]):
     """Make the inbox rows match the workflow's ready user tasks.
 
     Returns the rows' (stage, due_on) by task id as now written, and the ids of the rows created.
@@ -329,8 +372,7 @@ def _sync_human_tasks(loaded: LoadedCase, before: dict[str, tuple[str, date | No
     ready = {view.id: view for view in spiff.ready_user_tasks(loaded.workflow)}
     gone = [task_id for task_id in before if task_id not in ready]
     if gone:
-        db.session.execute(_DELETE_TASKS, {"task_ids": gone})
-    due_by_step = {d.step: d.due_on for d in case.deadlines}
+        execute_core(_DELETE_TASKS, {"task_ids": gone})
     now_written, new_rows, changed = {}, [], []
     for task_id, view in ready.items():
         deadline_step = view.properties.get("deadline")
@@ -342,9 +384,9 @@ def _sync_human_tasks(loaded: LoadedCase, before: dict[str, tuple[str, date | No
             changed.append({"b_id": task_id, "b_stage": current[0], "b_due_on": current[1]})
         now_written[task_id] = current
     if new_rows:
-        db.session.execute(_INSERT_TASKS, new_rows)
+        execute_core(_INSERT_TASKS, new_rows)
     if changed:
-        db.session.execute(_UPDATE_TASKS, changed)
+        execute_core(_UPDATE_TASKS, changed)
     return now_written, [row["id"] for row in new_rows]
 
 
@@ -352,7 +394,7 @@ def _as_date_or_none(value) -> date | None:
     return date.fromisoformat(str(value)[:10]) if value else None
 
 
-def _new_task_row(case: Case, instance: ProcessInstance, view, deadline_step, current) -> dict:
+def _new_task_row(case: Case, instance: InstanceRow, view, deadline_step, current) -> dict:
     route = route_task(view.lane, {"service_area": case.service_area, "procedure": case.procedure})
     audience = f"{route.role} ({route.team or 'appointed'})"
     audit.record(case.id, "system", "task_created", f"{view.title} for {audience}")
@@ -371,10 +413,15 @@ def _new_task_row(case: Case, instance: ProcessInstance, view, deadline_step, cu
 def _excluded_user(case: Case, spec_id: str | None) -> int | None:
     if not spec_id:
         return None
-    return db.session.scalar(
-        select(CompletedTask.completed_by_id).where(CompletedTask.case_id == case.id, CompletedTask.spec_id == spec_id)
-        .order_by(CompletedTask.completed_at.desc()).limit(1)
-    )
+    return execute_core(_LAST_COMPLETED_BY, {"case_id": case.id, "spec_id": spec_id}).scalar()
+
+
+_COMPLETED = CompletedTask.__table__
+_LAST_COMPLETED_BY = (
+    select(_COMPLETED.c.completed_by_id)
+    .where(_COMPLETED.c.case_id == bindparam("case_id"), _COMPLETED.c.spec_id == bindparam("spec_id"))
+    .order_by(_COMPLETED.c.completed_at.desc()).limit(1)
+)
 
 
 def _sync_timers(loaded: LoadedCase, before: dict[str, spiff.WaitingTimer]) -> dict[str, spiff.WaitingTimer]:
@@ -396,7 +443,7 @@ def _sync_timers(loaded: LoadedCase, before: dict[str, spiff.WaitingTimer]) -> d
     _close_timers(loaded.instance.id, cancelled, "cancelled_at", now)
     added = [t for task_id, t in waiting.items() if task_id not in before]
     if added:
-        db.session.execute(_INSERT_TIMERS, [
+        execute_core(_INSERT_TIMERS, [
             {"instance_id": loaded.instance.id, "case_id": loaded.case.id, "task_id": t.task_id,
              "spec_id": t.spec_id, "name": t.title, "due_at": t.due_at, "attempts": 0}
             for t in added
@@ -409,4 +456,4 @@ def _sync_timers(loaded: LoadedCase, before: dict[str, spiff.WaitingTimer]) -> d
 def _close_timers(instance_id: int, task_ids: list[str], column: str, now) -> None:
     """Set fired_at or cancelled_at on timers that were still waiting."""
     if task_ids:
-        db.session.execute(_CLOSE_TIMERS[column], {"b_instance_id": instance_id, "b_task_ids": task_ids, "b_now": now})
+        execute_core(_CLOSE_TIMERS[column], {"b_instance_id": instance_id, "b_task_ids": task_ids, "b_now": now})

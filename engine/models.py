@@ -48,6 +48,26 @@ def tune_sqlite(dbapi_connection, _record) -> None:
         cursor.close()
 
 
+def execute_core(statement, params=None):
+    """Run a Core statement (on tables, no ORM entities) in the session's transaction.
+
+    The same as db.session.execute for such a statement (it neither autoflushes nor loads
+    objects there), minus the Session's ORM execution path, which costs more than running
+    a small statement on SQLite.
+    """
+    session = db.session()
+    transaction = session.get_transaction()
+    cached = session.info.get("core_connection")
+    if transaction is not None and cached is not None and cached[0] is transaction:
+        connection = cached[1]
+    else:
+        # Looking the connection up through the Session (and Flask-SQLAlchemy's get_bind) each time
+        # cost more than the statement; it is the same one until the transaction ends.
+        connection = session.connection()
+        session.info["core_connection"] = (session.get_transaction(), connection)
+    return connection.execute(statement, params)
+
+
 def utcnow() -> datetime:
     from . import clock
 

@@ -5,9 +5,9 @@ from datetime import date
 
 from sqlalchemy import bindparam, select
 
-from . import clock
+from . import audit, clock, deadlines
 from .calendar import add_working_days, london_date, working_days_between
-from .models import AuditEvent, Case, Deadline, HumanTask, User, db
+from .models import AuditEvent, Case, Deadline, HumanTask, User, db, execute_core
 
 DUE_SOON_WORKING_DAYS = 2
 
@@ -16,13 +16,13 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def is_overdue(deadline: Deadline, today: date) -> bool:
+def is_overdue(deadline: Deadline | deadlines.DeadlineRow, today: date) -> bool:
     if deadline.completed_on is not None:
         return deadline.completed_on > deadline.due_on
     return deadline.overdue or today > deadline.due_on
 
 
-def deadline_view(deadline: Deadline, today: date) -> dict:
+def deadline_view(deadline: Deadline | deadlines.DeadlineRow, today: date) -> dict:
     return {
         "step": deadline.step,
         "due_on": _iso(deadline.due_on),
@@ -56,6 +56,9 @@ def task_view(task: HumanTask, today: date | None = None, form: dict | None = No
 
 def case_view(case: Case, *, with_history: bool = True) -> dict:
     today = london_date(clock.now())
+    # The reads below are Core statements, which do not autoflush: write what the caller changed first.
+    db.session.flush()
+    audit.write_pending()
     view = {
         "reference": case.reference,
         "kind": case.kind,
@@ -76,7 +79,7 @@ def case_view(case: Case, *, with_history: bool = True) -> dict:
         "contractor": case.contractor,
         "desired_outcome": case.desired_outcome,
         "advocate_requested": case.advocate_requested,
-        "deadlines": [deadline_view(d, today) for d in case.deadlines],
+        "deadlines": [deadline_view(d, today) for d in deadlines.rows_for(case.id).values()],
         "open_tasks": _open_tasks(case.id),
     }
     if with_history:
@@ -84,30 +87,31 @@ def case_view(case: Case, *, with_history: bool = True) -> dict:
     return view
 
 
-# Columns, not ORM objects: a view is read once and thrown away, and building and tracking
-# objects (and loading each assignee) cost more than the queries.
+# Core statements on the tables, not ORM objects: a view is read once and thrown away, and building
+# and tracking objects (and loading each assignee) cost more than the queries.
+_TASKS, _USERS, _EVENTS = HumanTask.__table__, User.__table__, AuditEvent.__table__
 _OPEN_TASKS = (
-    select(HumanTask.id, HumanTask.name, HumanTask.role, HumanTask.team, User.username, HumanTask.due_on)
-    .outerjoin(User, User.id == HumanTask.assignee_id)
-    .where(HumanTask.case_id == bindparam("case_id"))
-    .order_by(HumanTask.created_at)
+    select(_TASKS.c.id, _TASKS.c.name, _TASKS.c.role, _TASKS.c.team, _USERS.c.username, _TASKS.c.due_on)
+    .select_from(_TASKS.outerjoin(_USERS, _USERS.c.id == _TASKS.c.assignee_id))
+    .where(_TASKS.c.case_id == bindparam("case_id"))
+    .order_by(_TASKS.c.created_at)
 )
 _HISTORY = (
-    select(AuditEvent.at, AuditEvent.actor, AuditEvent.event, AuditEvent.detail)
-    .where(AuditEvent.case_id == bindparam("case_id"))
-    .order_by(AuditEvent.at, AuditEvent.id)
+    select(_EVENTS.c.at, _EVENTS.c.actor, _EVENTS.c.event, _EVENTS.c.detail)
+    .where(_EVENTS.c.case_id == bindparam("case_id"))
+    .order_by(_EVENTS.c.at, _EVENTS.c.id)
 )
 
 
 def _open_tasks(case_id: int) -> list[dict]:
     return [
         {"id": task_id, "name": name, "role": role, "team": team, "assignee": username, "due_on": _iso(due_on)}
-        for task_id, name, role, team, username, due_on in db.session.execute(_OPEN_TASKS, {"case_id": case_id})
+        for task_id, name, role, team, username, due_on in execute_core(_OPEN_TASKS, {"case_id": case_id})
     ]
 
 
 def _history(case_id: int) -> list[dict]:
     return [
         {"at": at.isoformat(), "actor": actor, "event": event, "detail": detail}
-        for at, actor, event, detail in db.session.execute(_HISTORY, {"case_id": case_id})
+        for at, actor, event, detail in execute_core(_HISTORY, {"case_id": case_id})
     ]

@@ -14,9 +14,10 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_VERSION  # noqa: F401 (stored per save)
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
 from SpiffWorkflow.version import __version__ as LIBRARY_VERSION  # noqa: F401 (stored per save)
 
 from .scripting import script_engine
@@ -41,6 +42,50 @@ class SpecByReferenceConverter(BpmnWorkflowConverter):
         return workflow
 
 
+# str(UUID) is Python code and a save formats every task id three or four times (id, parent, children).
+_UUID_TEXT: dict[int, str] = {}
+_UUID_TEXT_SIZE = 100_000
+
+
+def _uuid_text(value: UUID) -> str:
+    text = _UUID_TEXT.get(value.int)
+    if text is None:
+        if len(_UUID_TEXT) >= _UUID_TEXT_SIZE:
+            _UUID_TEXT.clear()
+        text = _UUID_TEXT[value.int] = str(value)
+    return text
+
+
+class FasterTaskConverter(TaskConverter):
+    """The stock TaskConverter.to_dict, same output, with less Python per task (a save converts every task)."""
+
+    def to_dict(self, task):
+        parent = task.parent
+        if parent is None:
+            data, delta = task.data, {}
+        else:
+            # DeepMerge.get_updated_keys / get_deleted_keys, inlined.
+            before, after = parent.data, task.data
+            data = {}
+            delta = {
+                "updates": {key: after[key] for key in after if key not in before or after[key] != before[key]},
+                "deletions": [key for key in before if key not in after],
+            }
+        internal = task.internal_data
+        return {
+            "id": _uuid_text(task.id),
+            "parent": _uuid_text(task._parent) if parent is not None else None,
+            "children": [_uuid_text(child) for child in task._children],
+            "last_state_change": task.last_state_change,
+            "state": task.state,
+            "task_spec": task.task_spec.name,
+            "triggered": task.triggered,
+            "internal_data": self.registry.convert(internal) if internal else {},
+            "data": data,
+            "delta": delta,
+        }
+
+
 def _register_plain_values(registry) -> None:
     """Task data may hold dates and decimals; the stock registry cannot save them."""
     registry.register(date, lambda v: {"value": v.isoformat()}, lambda d: date.fromisoformat(d["value"]), "date")
@@ -58,6 +103,7 @@ def serializer() -> BpmnWorkflowSerializer:
     if _SERIALIZER is None:
         config = dict(SPIFF_CONFIG)
         config[BpmnWorkflow] = SpecByReferenceConverter
+        config[Task] = FasterTaskConverter
         registry = BpmnWorkflowSerializer.configure(config)
         _register_plain_values(registry)
         _SERIALIZER = BpmnWorkflowSerializer(registry)

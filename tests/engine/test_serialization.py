@@ -1,0 +1,48 @@
+"""The engine's workflow saves: the faster task converter writes exactly what the stock one writes."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+from engine.spiff import serialization
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+import lifecycle  # noqa: E402  (the benchmark's in-memory lifecycle drives a real workflow through every stage)
+
+
+def _stock_dump(workflow) -> str:
+    """dump_state as it would be with SpiffWorkflow's own TaskConverter."""
+    config = dict(SPIFF_CONFIG)
+    config[BpmnWorkflow] = serialization.SpecByReferenceConverter
+    registry = BpmnWorkflowSerializer.configure(config)
+    serialization._register_plain_values(registry)
+    stock = BpmnWorkflowSerializer(registry)
+    stock.registry._encoder_mode = True
+    try:
+        return json.dumps(stock.to_dict(workflow), separators=(",", ":"), cls=stock._encoder_cls)
+    finally:
+        stock.registry._encoder_mode = False
+
+
+def test_saves_match_the_stock_converter_and_restore(monkeypatch):
+    raw = lifecycle.RawLifecycle()
+    checked = []
+    real_complete = lifecycle.spiff.complete_user_task
+
+    def complete_and_check(workflow, task, data):
+        real_complete(workflow, task, data)
+        state = serialization.dump_state(workflow)
+        assert state == _stock_dump(workflow)
+        restored = serialization.load_state(state, raw.spec, raw.subprocess_specs)
+        assert serialization.dump_state(restored) == state
+        checked.append(state)
+
+    monkeypatch.setattr(lifecycle.spiff, "complete_user_task", complete_and_check)
+    raw.stage2()
+    raw.timer()
+    assert len(checked) == 6
