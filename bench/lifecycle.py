@@ -30,6 +30,7 @@ Usage
     .venv/bin/python bench/lifecycle.py              # N=200 lifecycles per way
     .venv/bin/python bench/lifecycle.py --quick      # N=10, a smoke check
     .venv/bin/python bench/lifecycle.py --n 500 --no-timer --ways raw,sqlite
+    .venv/bin/python bench/lifecycle.py --paired --ways sqlite     # raw and SQLite alternately
     .venv/bin/python bench/lifecycle.py --profile sqlite --n 100   # cProfile one way
 """
 from __future__ import annotations
@@ -273,6 +274,25 @@ def measure(way: str, variants, n: int, warmup: int, profile_to: Path | None) ->
     return results
 
 
+def measure_paired(way: str, variants, n: int, warmup: int) -> list[Figures]:
+    """One raw lifecycle, then one persisted, alternately: drift on a noisy machine hits both alike."""
+    results = []
+    raw = RawLifecycle()
+    with runner_for(way) as persisted:
+        for variant in variants:
+            pair = (getattr(raw, variant), getattr(persisted, variant))
+            for _ in range(warmup):
+                pair[0](), pair[1]()
+            times = ([], [])
+            for _ in range(n):
+                for run, kept in zip(pair, times):
+                    started = time.perf_counter()
+                    run()
+                    kept.append(time.perf_counter() - started)
+            results += [Figures(f"raw/{way}", variant, times[0]), Figures(way, variant, times[1])]
+    return results
+
+
 def print_profile(profiler: cProfile.Profile, label: str, top: int = 30) -> None:
     for order in ("cumulative", "tottime"):
         print(f"\n=== cProfile {label}, sorted by {order} (top {top}) ===")
@@ -281,20 +301,16 @@ def print_profile(profiler: cProfile.Profile, label: str, top: int = 30) -> None
 
 # --------------------------------------------------------------------------- report
 
-
-
-
-
-
-
-def print_table(results: list[Figures]) -> None:
+def print_table(results: list[Figures], paired: bool = False) -> None:
     raw = {f.variant: f for f in results if f.way == "raw"}
-    print(f"\n{'way':<10}{'variant':<9}{'n':>6}{'lifecycles/s':>14}{'ms/lifecycle':>14}"
+    print(f"\n{'way':<12}{'variant':<9}{'n':>6}{'lifecycles/s':>14}{'ms/lifecycle':>14}"
           f"{'median ms':>11}{'x raw':>8}")
     for f in results:
-        base = raw.get(f.variant)
+        # Paired: each persisted way against the raw lifecycles interleaved with it.
+        base = ({(g.way, g.variant): g for g in results}.get((f"raw/{f.way}", f.variant)) if paired
+                else raw.get(f.variant))
         ratio = f"{f.mean_ms / base.mean_ms:.1f}" if base else "-"
-        print(f"{f.way:<10}{f.variant:<9}{len(f.times):>6}{f.per_second:>14.1f}{f.mean_ms:>14.2f}"
+        print(f"{f.way:<12}{f.variant:<9}{len(f.times):>6}{f.per_second:>14.1f}{f.mean_ms:>14.2f}"
               f"{f.median_ms:>11.2f}{ratio:>8}")
 
 
@@ -305,6 +321,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="a fast check: n=10, warm-up 2")
     parser.add_argument("--ways", default=",".join(WAYS), help="comma-separated subset of raw,sqlite,postgres")
     parser.add_argument("--no-timer", action="store_true", help="skip the variant closed by the Stage 2 timer")
+    parser.add_argument("--paired", action="store_true",
+                        help="alternate one raw and one persisted lifecycle, and compare each way with its own raw")
     parser.add_argument("--profile", choices=WAYS, help="run only this way under cProfile and print hot spots")
     args = parser.parse_args(argv)
     if args.quick:
@@ -328,12 +346,15 @@ def main(argv=None) -> None:
     for way in args.ways:
         profile_to = Path(tempfile.gettempdir()) / f"bench-lifecycle-{way}" if args.profile else None
         try:
-            results += measure(way, args.variants, args.n, args.warmup, profile_to)
+            if args.paired and way != "raw" and not args.profile:
+                results += measure_paired(way, args.variants, args.n, args.warmup)
+            elif not args.paired:
+                results += measure(way, args.variants, args.n, args.warmup, profile_to)
         except sqlalchemy.exc.OperationalError as err:
             if way != "postgres":
                 raise
             print(f"\npostgres skipped: {str(err).splitlines()[0]}")
-    print_table(results)
+    print_table(results, paired=args.paired and not args.profile)
 
 
 if __name__ == "__main__":
