@@ -55,7 +55,10 @@ def find_match(person: dict) -> tuple[Contact | None, str | None]:
     for label, column, key in keys:
         if key is None:
             continue
-        found = db.session.scalar(select(Contact).where(column == key).order_by(Contact.id).limit(1))
+        # No autoflush: contacts are flushed when made (link_case), and a new case's reference, set
+        # just before this, is then written with the case's other first changes in one UPDATE.
+        with db.session.no_autoflush:
+            found = db.session.scalar(select(Contact).where(column == key).order_by(Contact.id).limit(1))
         if found is not None:
             return _live(found), label
     return None, None
@@ -84,9 +87,12 @@ def _fill_blanks(contact: Contact, person: dict) -> None:
     for name in ("email", "phone", "address"):
         if person.get(name) and not getattr(contact, name):
             setattr(contact, name, person[name])
-    contact.email_key = email_key(contact.email)
-    contact.phone_key = phone_key(contact.phone)
-    contact.name_address_key = name_address_key(contact.name, contact.address)
+    keys = {"email_key": email_key(contact.email), "phone_key": phone_key(contact.phone),
+            "name_address_key": name_address_key(contact.name, contact.address)}
+    for name, key in keys.items():
+        # Set only what changed: an unchanged record must not make the next query flush it.
+        if getattr(contact, name) != key:
+            setattr(contact, name, key)
 
 
 def visible_contact(contact_id: int, user: User) -> Contact:

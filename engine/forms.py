@@ -109,4 +109,15 @@ def validate(schema: dict, data) -> None:
 
 
 def load_form(path: Path) -> dict:
+    """The form in a JSON Schema file, read again only when the file changes. Callers must not change it.
+
+    Every intake reads the intake form: reading and parsing it each time cost more than its checks,
+    and a new dict each time would also miss the validator cache above (found by identity).
+    """
+    stat = path.stat()
+    return _parsed_form(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=64)
+def _parsed_form(path: Path, _mtime_ns: int, _size: int) -> dict:
     return json.loads(path.read_text())

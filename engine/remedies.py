@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import delete, insert
+from sqlalchemy import bindparam, delete, insert
 
-from .models import Remedy, db
+from .models import Remedy, execute_core
 
 KINDS = ("apology", "service_action", "financial_redress")
 
@@ -35,10 +35,17 @@ def record_from_form(case_id: int, stage: str, schema: dict | None, data: dict, 
         return
     chosen = [kind for kind in data.get(fields.get("remedies", ""), None) or [] if kind in KINDS]
     amount = data.get(fields.get("financial_redress_amount", ""))
-    db.session.execute(delete(Remedy).where(Remedy.case_id == case_id, Remedy.stage == stage))
+    execute_core(_DELETE_FOR_STAGE, {"case_id": case_id, "stage": stage})
     if chosen:
-        db.session.execute(insert(Remedy), [
+        execute_core(_INSERT, [
             {"case_id": case_id, "stage": stage, "remedy": kind, "recorded_on": on,
              "amount_pence": pence(amount) if kind == "financial_redress" and amount is not None else None}
             for kind in chosen
         ])
+
+
+# Core statements on the table: the rows are written once per response and never read back as objects here.
+_REMEDIES = Remedy.__table__
+_DELETE_FOR_STAGE = delete(_REMEDIES).where(_REMEDIES.c.case_id == bindparam("case_id"),
+                                            _REMEDIES.c.stage == bindparam("stage"))
+_INSERT = insert(_REMEDIES)

@@ -42,10 +42,15 @@ def active_for(contact_id: int) -> list[Restriction]:
 
 
 def in_force_for(case: Case) -> Restriction | None:
-    """The active restriction that covers this case, if its person has one."""
+    """The active restriction that covers this case, if its person has one (the newest, if several)."""
     if case.contact_id is None:
         return None
-    return next((r for r in active_for(case.contact_id) if applies_to(r, case.service_area)), None)
+    # Asked of every new case, nearly always of someone with no restriction: one indexed query, no list.
+    return db.session.scalar(
+        select(Restriction)
+        .where(Restriction.contact_id == case.contact_id, Restriction.status == "active",
+               (Restriction.scope == "council") | (Restriction.service_area == case.service_area))
+        .order_by(Restriction.proposed_at.desc(), Restriction.id.desc()).limit(1))
 
 
 def for_instance(instance_id: int) -> Restriction | None:
