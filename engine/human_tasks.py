@@ -20,9 +20,16 @@ def _visible_task(task_id: str, user: User) -> HumanTask:
     return task
 
 
-# The task with its case in one statement: completing a task needs both.
-_TASK_AND_CASE = (select(HumanTask, Case).join(Case, Case.id == HumanTask.case_id)
-                  .where(HumanTask.id == bindparam("task_id")))
+# The task with its case and its process instance (locked, as instances.load would) in one statement:
+# completing a task needs all three.
+_INSTANCES = instances.INSTANCES
+_TASK_CASE_AND_INSTANCE = (
+    select(HumanTask, Case, *instances.INSTANCE_ROW_COLUMNS)
+    .join(Case, Case.id == HumanTask.case_id)
+    .join(_INSTANCES, _INSTANCES.c.id == HumanTask.instance_id)
+    .where(HumanTask.id == bindparam("task_id"))
+    .with_for_update(of=_INSTANCES)
+)
 _INSERT_COMPLETED = insert(CompletedTask.__table__)
 
 
@@ -35,11 +42,13 @@ def _task_to_work_on(task_id: str, user: User) -> HumanTask:
     return _check_task_to_work_on(db.session.get(HumanTask, task_id), task_id, user)
 
 
-def _task_and_case_to_work_on(task_id: str, user: User) -> tuple[HumanTask, Case]:
-    """As _task_to_work_on, with the task's case."""
-    row = db.session.execute(_TASK_AND_CASE, {"task_id": task_id}).first()
-    task, case = row if row is not None else (None, None)
-    return _check_task_to_work_on(task, task_id, user), case
+def _task_case_and_instance_to_work_on(task_id: str, user: User) -> tuple[HumanTask, Case, instances.InstanceRow]:
+    """As _task_to_work_on, with the task's case and its process instance's row, locked for the step."""
+    row = db.session.execute(_TASK_CASE_AND_INSTANCE, {"task_id": task_id}).first()
+    if row is None:
+        _check_task_to_work_on(None, task_id, user)  # raises
+    task, case, *instance_columns = row
+    return _check_task_to_work_on(task, task_id, user), case, instances.InstanceRow(*instance_columns)
 
 
 def _check_task_to_work_on(task: HumanTask | None, task_id: str, user: User) -> HumanTask:
@@ -95,10 +104,10 @@ def release_task(task_id: str, *, user: User) -> dict:
 @transactional
 def complete_task(task_id: str, data: dict, *, user: User) -> dict:
     """Check the form data, move the workflow on and save it; nothing changes if any of that fails."""
-    task, case = _task_and_case_to_work_on(task_id, user)
+    task, case, instance = _task_case_and_instance_to_work_on(task_id, user)
     schema, stage = _form_for(task), task.stage
     forms.validate(schema, data)
-    loaded = instances.load(case, for_update=True, instance_id=task.instance_id)
+    loaded = instances.load(case, row=instance)
     ready = spiff.find_ready_user_task(loaded.workflow, task_id)
     if ready is None:
         raise Conflict("This task is no longer open")

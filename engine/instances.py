@@ -111,18 +111,25 @@ def start(case: Case, version_id: int, data: dict, actor: str, *, main: bool = T
 
 
 _INSERT_INSTANCE = insert(INSTANCES)
-# The state (tens of kB) is read only when the workflow is not kept in memory.
-_LOAD_INSTANCE = (select(INSTANCES.c.id, INSTANCES.c.process_version_id, INSTANCES.c.status, INSTANCES.c.lock_version)
-                  .where(INSTANCES.c.id == bindparam("instance_id")))
+# The columns of an InstanceRow, in its order: the state (tens of kB) is read only when the workflow
+# is not kept in memory.
+INSTANCE_ROW_COLUMNS = (INSTANCES.c.id, INSTANCES.c.process_version_id, INSTANCES.c.status, INSTANCES.c.lock_version)
+_LOAD_INSTANCE = select(*INSTANCE_ROW_COLUMNS).where(INSTANCES.c.id == bindparam("instance_id"))
 _LOAD_INSTANCE_FOR_UPDATE = _LOAD_INSTANCE.with_for_update()
 _LOAD_STATE = (select(INSTANCES.c.state, INSTANCES.c.serializer_version)
                .where(INSTANCES.c.id == bindparam("instance_id")))
 
 
-def load(case: Case, *, for_update: bool = False, instance_id: int | None = None) -> LoadedCase:
-    """Load the case's procedure, or another of its diagrams (`instance_id`, e.g. the triage check)."""
-    query = _LOAD_INSTANCE_FOR_UPDATE if for_update else _LOAD_INSTANCE
-    instance = InstanceRow(*execute_core(query, {"instance_id": instance_id or case.process_instance_id}).one())
+def load(case: Case, *, for_update: bool = False, instance_id: int | None = None,
+         row: InstanceRow | None = None) -> LoadedCase:
+    """Load the case's procedure, or another of its diagrams (`instance_id`, e.g. the triage check).
+
+    `row`: the instance's columns, when the caller read (and locked) them with its own query.
+    """
+    if row is None:
+        query = _LOAD_INSTANCE_FOR_UPDATE if for_update else _LOAD_INSTANCE
+        row = InstanceRow(*execute_core(query, {"instance_id": instance_id or case.process_instance_id}).one())
+    instance = row
     recalled = _recall(instance)
     if recalled is not None:
         workflow, read_models = recalled
