@@ -221,7 +221,8 @@ class Deadline(db.Model):
     __table_args__ = (UniqueConstraint("case_id", "step"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(db.ForeignKey("cases.id"), index=True)
+    # No index of its own: the unique (case_id, step) index serves lookups by case.
+    case_id: Mapped[int] = mapped_column(db.ForeignKey("cases.id"))
     step: Mapped[str] = mapped_column(db.String(40))
     due_on: Mapped[date] = mapped_column(index=True)
     completed_on: Mapped[date | None]
@@ -317,7 +318,9 @@ class AuditEvent(db.Model):
     case_id: Mapped[int | None] = mapped_column(db.ForeignKey("cases.id"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor: Mapped[str] = mapped_column(db.String(200))
-    event: Mapped[str] = mapped_column(db.String(100), index=True)
+    # Not indexed: every query on events is for one case (the case_id index), and an index on the
+    # event name took a page write per kind of event in every step.
+    event: Mapped[str] = mapped_column(db.String(100))
     detail: Mapped[str] = mapped_column(db.Text, default="")
 
 
