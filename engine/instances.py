@@ -97,8 +97,9 @@ def start(case: Case, version_id: int, data: dict, actor: str, *, main: bool = T
     with collecting(effects):
         workflow = spiff.start_workflow(spec, subprocess_specs, data)
     now = clock.now()
+    # Inserted with its state, so save() need not write the row again unless the diagram already ended.
     inserted = execute_core(_INSERT_INSTANCE, {
-        "process_version_id": version_id, "state": "", "library_version": spiff.LIBRARY_VERSION,
+        "process_version_id": version_id, "state": spiff.dump_state(workflow), "library_version": spiff.LIBRARY_VERSION,
         "serializer_version": spiff.SERIALIZER_VERSION, "status": "running", "lock_version": 1,
         "created_at": now, "updated_at": now,
     })
@@ -106,7 +107,7 @@ def start(case: Case, version_id: int, data: dict, actor: str, *, main: bool = T
     if main:
         case.process_instance_id = instance.id  # written with the case's other changes by save()
     loaded = LoadedCase(case, instance, workflow, ReadModels({}, {}))  # a new instance has no rows yet
-    save(loaded, effects, actor)
+    save(loaded, effects, actor, state_just_inserted=True)
     return loaded
 
 
@@ -219,13 +220,15 @@ def deadline_change(row: Deadline) -> DeadlineChange:
     )
 
 
-def save(loaded: LoadedCase, effects: StepEffects, actor: str) -> None:
+def save(loaded: LoadedCase, effects: StepEffects, actor: str, *, state_just_inserted: bool = False) -> None:
+    """Write the workflow and everything read from it. `state_just_inserted`: start() wrote the row as it is now."""
     workflow, case, instance = loaded.workflow, loaded.case, loaded.instance
     # One flush at commit instead of one before every query: fewer, batched statements.
     with db.session.no_autoflush:
         completed = spiff.is_completed(workflow) and instance.status not in ("completed", "superseded")
-        _write_instance(instance, spiff.dump_state(workflow), "superseded" if effects.superseded else
-                        "completed" if completed else instance.status)
+        status = "superseded" if effects.superseded else "completed" if completed else instance.status
+        if not (state_just_inserted and status == instance.status):
+            _write_instance(instance, spiff.dump_state(workflow), status)
         due_by_step = _apply_deadlines(case, effects)
         # Only the end of the case's procedure closes the case, not a side process or a replaced procedure.
         closes_case = completed and instance.id == case.process_instance_id and not effects.superseded
