@@ -27,10 +27,29 @@ class SpecByReferenceConverter(BpmnWorkflowConverter):
     """Leave the process definition out of the saved state; take it from the caller on restore."""
 
     def to_dict(self, workflow):
-        dct = super(BpmnWorkflowConverter, self).to_dict(workflow)
+        dct = self._workflow_to_dict(workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
+
+    def _workflow_to_dict(self, workflow):
+        """WorkflowConverter.to_dict, the same output, each task handed straight to its registered converter.
+
+        registry.convert looks the converter up again for every task, and str() of the task ids as keys
+        formats each id once more: a save converts every task of the workflow.
+        """
+        registry = self.registry
+        task_to_dict = registry.convert_to_dict[registry.typenames[Task]]
+        return {
+            "data": registry.convert(registry.clean(workflow.data)),
+            "correlations": workflow.correlations,
+            "last_task": str(workflow.last_task.id) if workflow.last_task is not None else None,
+            "success": workflow.success,
+            "completed": workflow.completed,
+            "tasks": {_uuid_text(task_id): task_to_dict(task) if type(task) is Task else registry.convert(task)
+                      for task_id, task in workflow.tasks.items()},
+            "root": str(workflow.task_tree.id),
+        }
 
     def from_dict(self, dct, spec=None, subprocess_specs=None):
         workflow = self.target_class(spec, subprocess_specs, deserializing=True)
@@ -75,7 +94,7 @@ class FasterTaskConverter(TaskConverter):
         return {
             "id": _uuid_text(task.id),
             "parent": _uuid_text(task._parent) if parent is not None else None,
-            "children": [_uuid_text(child) for child in task._children],
+            "children": [_UUID_TEXT.get(child.int) or _uuid_text(child) for child in task._children],
             "last_state_change": task.last_state_change,
             "state": task.state,
             "task_spec": task.task_spec.name,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import WorkflowConverter
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 from engine.spiff import serialization
@@ -15,10 +16,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import lifecycle  # noqa: E402  (the benchmark's in-memory lifecycle drives a real workflow through every stage)
 
 
+class _StockSpecByReference(serialization.SpecByReferenceConverter):
+    """The engine's converter (no process definition in saves) with SpiffWorkflow's own WorkflowConverter.to_dict."""
+
+    def _workflow_to_dict(self, workflow):
+        return WorkflowConverter.to_dict(self, workflow)
+
+
 def _stock_dump(workflow) -> str:
-    """dump_state as it would be with SpiffWorkflow's own TaskConverter."""
+    """dump_state as it would be with SpiffWorkflow's own workflow and task conversion."""
     config = dict(SPIFF_CONFIG)
-    config[BpmnWorkflow] = serialization.SpecByReferenceConverter
+    config[BpmnWorkflow] = _StockSpecByReference
     registry = BpmnWorkflowSerializer.configure(config)
     serialization._register_plain_values(registry)
     stock = BpmnWorkflowSerializer(registry)
