@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from . import access, appointments, audit, clock, contacts, deadlines, forms, instances, spiff, triage
 from .calendar import london_date
@@ -89,8 +89,11 @@ def same_contractor(name: str):
     return contractor_key(Case.contractor) == contractor_key(name)
 
 
+_CASE_BY_REFERENCE = select(Case).where(Case.reference == bindparam("reference"))  # built once: every use case reads it
+
+
 def find_visible_case(reference: str, user: User) -> Case:
-    case = db.session.scalar(select(Case).where(Case.reference == reference))
+    case = db.session.scalar(_CASE_BY_REFERENCE, {"reference": reference})
     if case is None or not access.can_view_case(user, case, appointments.appointed_case_ids(user)):
         raise NotFound(f"No case {reference}")
     return case

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from . import access, audit, clock
 from .errors import NotFound, ValidationFailed
@@ -46,19 +46,25 @@ def _live(contact: Contact) -> Contact:
     return contact
 
 
+# The first contact with a key, one statement per kind of key, built once (they run for every new case).
+_FIRST_WITH = {
+    column.key: select(Contact).where(column == bindparam("key")).order_by(Contact.id).limit(1)
+    for column in (Contact.email_key, Contact.phone_key, Contact.name_address_key)
+}
+
+
 def find_match(person: dict) -> tuple[Contact | None, str | None]:
     """The existing contact this person is, and what matched (email, phone, name and address)."""
-    keys = (("email", Contact.email_key, email_key(person.get("email"))),
-            ("phone", Contact.phone_key, phone_key(person.get("phone"))),
-            ("name and address", Contact.name_address_key,
-             name_address_key(person.get("name"), person.get("address"))))
+    keys = (("email", "email_key", email_key(person.get("email"))),
+            ("phone", "phone_key", phone_key(person.get("phone"))),
+            ("name and address", "name_address_key", name_address_key(person.get("name"), person.get("address"))))
     for label, column, key in keys:
         if key is None:
             continue
         # No autoflush: contacts are flushed when made (link_case), and a new case's reference, set
         # just before this, is then written with the case's other first changes in one UPDATE.
         with db.session.no_autoflush:
-            found = db.session.scalar(select(Contact).where(column == key).order_by(Contact.id).limit(1))
+            found = db.session.scalar(_FIRST_WITH[column], {"key": key})
         if found is not None:
             return _live(found), label
     return None, None

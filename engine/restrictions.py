@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from . import access, audit, clock, forms, instances, registry
 from .calendar import london_date
@@ -46,11 +46,16 @@ def in_force_for(case: Case) -> Restriction | None:
     if case.contact_id is None:
         return None
     # Asked of every new case, nearly always of someone with no restriction: one indexed query, no list.
-    return db.session.scalar(
-        select(Restriction)
-        .where(Restriction.contact_id == case.contact_id, Restriction.status == "active",
-               (Restriction.scope == "council") | (Restriction.service_area == case.service_area))
-        .order_by(Restriction.proposed_at.desc(), Restriction.id.desc()).limit(1))
+    return db.session.scalar(_IN_FORCE, {"contact_id": case.contact_id, "service_area": case.service_area})
+
+
+# Built once: building and cache-keying the statement cost more than running it.
+_IN_FORCE = (
+    select(Restriction)
+    .where(Restriction.contact_id == bindparam("contact_id"), Restriction.status == "active",
+           (Restriction.scope == "council") | (Restriction.service_area == bindparam("service_area")))
+    .order_by(Restriction.proposed_at.desc(), Restriction.id.desc()).limit(1)
+)
 
 
 def for_instance(instance_id: int) -> Restriction | None:
