@@ -32,7 +32,10 @@ class Base(DeclarativeBase):
     registry = registry(type_annotation_map={datetime: UtcDateTime, dict: JSON, list: JSON})
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects are not expired at commit: every session lives for one request, task or sweep (Flask-SQLAlchemy
+# removes it with the app context), and what a service hands back after committing (the signed-in user
+# a page then renders, the actor of the next call) would otherwise be read again from the database.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 
 
 def tune_sqlite(dbapi_connection, _record) -> None:
