@@ -299,7 +299,8 @@ class Timer(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[int] = mapped_column(db.ForeignKey("process_instances.id"), index=True)
+    # No index of its own: the unique (instance_id, task_id) index serves lookups by instance.
+    instance_id: Mapped[int] = mapped_column(db.ForeignKey("process_instances.id"))
     case_id: Mapped[int] = mapped_column(db.ForeignKey("cases.id"))
     task_id: Mapped[str] = mapped_column(db.String(36))
     spec_id: Mapped[str] = mapped_column(db.String(200))
