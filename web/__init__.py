@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
@@ -21,8 +22,20 @@ login_manager = LoginManager()
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
+class StrictJSONProvider(DefaultJSONProvider):
+    """Request bodies are read as JSON proper: NaN and Infinity (which Python's json module accepts) are refused."""
+
+    def loads(self, s, **kwargs):
+        return super().loads(s, parse_constant=_refuse_constant, **kwargs)
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, static_url_path="/static")
+    app.json = StrictJSONProvider(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config.from_environment(app.instance_path))
     app.config.update(overrides or {})

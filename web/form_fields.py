@@ -6,6 +6,7 @@ JSON values. Empty optional fields are left out rather than sent as "".
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -83,9 +84,12 @@ def _parse_field(item: Field, form):
         return None
     if item.kind == "number":
         try:
-            return int(raw) if item.schema.get("type") == "integer" else float(raw)
+            number = int(raw) if item.schema.get("type") == "integer" else float(raw)
         except ValueError:
             raise ValueError(f"{item.label} must be a number") from None
+        if not math.isfinite(number):  # float() reads "nan" and "inf", which are no amount of anything
+            raise ValueError(f"{item.label} must be a number")
+        return number
     return raw
 
 

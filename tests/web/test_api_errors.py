@@ -67,6 +67,13 @@ def test_malformed_json_is_400(cr):
     assert_error(response, 400)
 
 
+def test_nan_and_infinity_are_not_json_and_are_400(cr, case):
+    for number in ("NaN", "Infinity", "-Infinity"):
+        response = cr.client.post(f"/api/tasks/{case['open_tasks'][0]['id']}/complete", headers=cr.headers,
+                                  data='{"data": {"amount": %s}}' % number, content_type="application/json")
+        assert_error(response, 400)
+
+
 def test_a_json_array_body_is_422(cr):
     body = assert_error(cr.post("/api/complaints", [intake()]), 422)
     assert body["errors"]
