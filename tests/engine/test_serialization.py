@@ -54,3 +54,32 @@ def test_saves_match_the_stock_converter_and_restore(monkeypatch):
     raw.stage2()
     raw.timer()
     assert len(checked) == 6
+
+
+def test_saves_of_dates_decimals_and_huge_integers_in_task_data_match_the_json_module_and_restore():
+    from datetime import date, datetime, timezone
+    from decimal import Decimal
+
+    raw = lifecycle.RawLifecycle()
+    awkward = {
+        "agreed_on": date(2026, 1, 5),
+        "visits": [{"at": datetime(2026, 1, 6, 9, 30, tzinfo=timezone.utc), "cost": Decimal("12.50")}],
+        "reference_number": 10**30,  # beyond 64 bits: orjson refuses it, the json module writes it
+    }
+    workflow = _started_with(raw, awkward)
+    state = serialization.dump_state(workflow)
+    assert state == _stock_dump(workflow)
+    restored = serialization.load_state(state, raw.spec, raw.subprocess_specs)
+    assert serialization.dump_state(restored) == state
+    task = next(t for t in restored.get_tasks() if "agreed_on" in t.data)
+    assert task.data["agreed_on"] == date(2026, 1, 5)
+    assert task.data["visits"][0]["at"] == datetime(2026, 1, 6, 9, 30, tzinfo=timezone.utc)
+    assert task.data["visits"][0]["cost"] == Decimal("12.50")
+    assert task.data["reference_number"] == 10**30
+
+
+def _started_with(raw, extra: dict):
+    case = {"case_reference": "CMP-2025-000001", "received_on": "2025-12-19", "service_area": "highways",
+            "summary": "Pothole", "details": "", "complainant_name": "Sam Resident", "kind": "complaint", **extra}
+    with lifecycle.clock.frozen_at(lifecycle.at(lifecycle.RECEIVED)), lifecycle.collecting(lifecycle.StepEffects()):
+        return lifecycle.spiff.start_workflow(raw.spec, raw.subprocess_specs, case)
