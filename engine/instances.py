@@ -194,9 +194,17 @@ def saved_in_transaction() -> list[tuple[int, int, object, ReadModels]]:
 
 
 def remember_committed(saved: list[tuple[int, int, object, ReadModels]]) -> None:
-    """Keep workflows whose save committed, keyed by the lock version now in the database."""
+    """Keep workflows whose save committed, keyed by the lock version now in the database.
+
+    Not a finished one (its case closed, or its procedure replaced): it takes no further step, and
+    keeping a thousand-odd objects per closed case alive makes every full garbage collection of a
+    busy process longer (bench/RESULTS.md, 2026-12-07).
+    """
     url = db.engine.url.render_as_string()
     for instance_id, lock_version, workflow, read_models in saved:
+        if spiff.is_completed(workflow):
+            _RECENT.pop((url, instance_id), None)
+            continue
         _RECENT[(url, instance_id)] = (lock_version, workflow, read_models)
         _RECENT.move_to_end((url, instance_id))
     while len(_RECENT) > _RECENT_SIZE:

@@ -161,3 +161,18 @@ def test_a_crash_mid_step_leaves_the_case_as_it_was(people, monkeypatch):
     assert open_task(ref, "Acknowledge complaint").id == task_id
     events = [h["event"] for h in cases.read_case(ref, user=people["manager"])["history"]]
     assert "task_completed" not in events
+
+
+def test_the_next_step_takes_the_workflow_kept_in_memory_but_a_closed_case_keeps_none(people):
+    from engine import instances
+
+    ref = open_complaint(people["cr"], on=date(2025, 12, 19))["reference"]
+    _respond_at_stage1(people, ref)
+    case = db.session.scalar(db.select(Case).where(Case.reference == ref))
+    assert instances.load(case).read_models is not None  # remembered from the last step: no JSON restore
+    db.session.rollback()  # (and taken out of memory by that load: the sweep below restores it)
+    assert timers.fire_due_timers(at(date(2026, 2, 5), 9)).fired == 1
+    db.session.expire_all()
+    closed = instances.load(db.session.get(Case, case.id))
+    assert closed.instance.status == "completed"
+    assert closed.read_models is None  # restored from its saved state: nothing of a closed case stays in memory
