@@ -390,10 +390,10 @@ def main(argv=None) -> None:
         by_round.append(ratios(results, paired))
     if args.rounds > 1:
         # One round's ratio moves with the machine's noise; the median of several is the figure to quote.
-        print(f"\n{'way':<12}{'variant':<9}  persisted / raw by round{'':<12}median")
+        print(f"\n{'way':<12}{'variant':<9}  persisted / raw by round{'':<14}median")
         for key in by_round[0]:
             values = [r[key] for r in by_round if key in r]
-            print(f"{key[0]:<12}{key[1]:<9}  {', '.join(f'{v:.2f}' for v in values):<36}"
+            print(f"{key[0]:<12}{key[1]:<9}  {', '.join(f'{v:.2f}' for v in values):<36}  "
                   f"{statistics.median(values):.2f}")
 
 
