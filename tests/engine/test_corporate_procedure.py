@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from engine import cases, clock, human_tasks, timers
+from engine import cases, clock, human_tasks, instances, timers
 from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.models import Case, db
 from tests.factories import (
@@ -164,8 +164,6 @@ def test_a_crash_mid_step_leaves_the_case_as_it_was(people, monkeypatch):
 
 
 def test_the_next_step_takes_the_workflow_kept_in_memory_but_a_closed_case_keeps_none(people):
-    from engine import instances
-
     ref = open_complaint(people["cr"], on=date(2025, 12, 19))["reference"]
     _respond_at_stage1(people, ref)
     case = db.session.scalar(db.select(Case).where(Case.reference == ref))

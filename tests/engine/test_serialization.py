@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date, datetime, timezone
+from decimal import Decimal
 from pathlib import Path
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -57,9 +59,6 @@ def test_saves_match_the_stock_converter_and_restore(monkeypatch):
 
 
 def test_saves_of_dates_decimals_and_huge_integers_in_task_data_match_the_json_module_and_restore():
-    from datetime import date, datetime, timezone
-    from decimal import Decimal
-
     raw = lifecycle.RawLifecycle()
     awkward = {
         "agreed_on": date(2026, 1, 5),
